@@ -1,0 +1,73 @@
+"""Build the application once from settings and hand its parts down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import auth
+from bot.channels.base import ChannelRegistry
+from bot.config import Settings
+from bot.content import Content, load_content
+from bot.db.base import utcnow
+from bot.db.session import make_engine, make_session_factory, upgrade
+from bot.matching.index import FaqIndex
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.dispatch import Dispatcher
+    from bot.routing import Route
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class App:
+    """The bot's parts: settings, database, content, matcher, channels and dispatcher."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    content: Content
+    faq_index: FaqIndex
+    clock: Clock = utcnow
+    channels: ChannelRegistry = field(default_factory=ChannelRegistry)
+    dispatcher: Dispatcher = field(init=False)
+
+    def now(self) -> datetime:
+        """Return the current time (aware, UTC) from the app's clock."""
+        return self.clock()
+
+    def is_admin(self, ctx: Context) -> bool:
+        """Return whether the user in this context may use admin commands."""
+        return auth.is_admin(ctx)
+
+    def on_admin_refusal(self, ctx: Context, route: Route) -> None:
+        """Record a refused attempt at an admin command."""
+        auth.record_refusal(ctx, route)
+
+
+def build_app(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True) -> App:
+    """Create the engine, load content, build the matcher and the dispatcher."""
+    from bot.dispatch import Dispatcher
+    from handlers import ROUTES
+
+    content = load_content(settings.content_dir)
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    app = App(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        content=content,
+        faq_index=FaqIndex(content.faq, content.abbreviations),
+        clock=clock,
+    )
+    app.dispatcher = Dispatcher(app, ROUTES)
+    return app

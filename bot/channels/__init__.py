@@ -1,0 +1,1 @@
+"""Channel adapters: the only modules that talk to a messenger."""

@@ -1,0 +1,104 @@
+"""The terminal chat: the same handlers, buttons shown as numbered options."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import App
+from bot.messages import Button, Incoming, Kind, Reply
+
+EXIT_WORDS = {"/thoat", "/exit", "/quit"}
+
+
+class ConsoleChannel:
+    """Reads lines from a text stream and prints the bot's replies."""
+
+    name = "console"
+
+    def __init__(
+        self,
+        app: App,
+        stdin: TextIO,
+        stdout: TextIO,
+        user_id: str | None = None,
+        files_dir: Path = Path("data/files"),
+    ) -> None:
+        self.app = app
+        self.stdin = stdin
+        self.stdout = stdout
+        self.user_id = user_id or "local"
+        self.files_dir = files_dir
+        self._last_buttons: list[Button] = []
+        self._sent = 0
+
+    async def send(self, chat_id: str, reply: Reply) -> str:
+        """Print one reply with its buttons numbered; save an attachment to a file."""
+        self._print_reply(reply)
+        self._sent += 1
+        return str(self._sent)
+
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
+        """Print the new text of an edited message."""
+        self._print_reply(reply, prefix="(cập nhật) ")
+
+    async def run(self, greeting: str = "/start") -> None:
+        """Chat until end of input or an exit word."""
+        self.app.channels.register(self)
+        loop = asyncio.get_running_loop()
+        if greeting:
+            await self._handle_line(greeting, echo=True)
+        while True:
+            self.stdout.write("> ")
+            self.stdout.flush()
+            line = await loop.run_in_executor(None, self.stdin.readline)
+            if not line:
+                self.stdout.write("\n")
+                return
+            line = line.rstrip("\n")
+            if line.strip().lower() in EXIT_WORDS:
+                return
+            await self._handle_line(line)
+
+    async def _handle_line(self, line: str, echo: bool = False) -> None:
+        """Turn a typed line (text, or the number of a button) into replies."""
+        if echo:
+            self.stdout.write(f"> {line}\n")
+        incoming = self._incoming(line)
+        replies = await asyncio.to_thread(self.app.dispatcher.handle, incoming)
+        for reply in replies:
+            await self.send(self.user_id, reply)
+
+    def _incoming(self, line: str) -> Incoming:
+        """Read a number as a press of that button, anything else as text."""
+        choice = line.strip()
+        if choice.isdigit() and 1 <= int(choice) <= len(self._last_buttons):
+            pressed = self._last_buttons[int(choice) - 1]
+            if pressed.payload is not None:
+                return Incoming(
+                    "console",
+                    self.user_id,
+                    self.user_id,
+                    text=pressed.label,
+                    payload=pressed.payload,
+                    kind=Kind.BUTTON,
+                )
+        return Incoming("console", self.user_id, self.user_id, text=line)
+
+    def _print_reply(self, reply: Reply, prefix: str = "") -> None:
+        """Write the reply text, its buttons as numbered lines, and any attachment path."""
+        self.stdout.write(f"\n{prefix}{reply.text}\n")
+        buttons = reply.all_buttons()
+        if buttons:
+            self._last_buttons = buttons
+            for number, item in enumerate(buttons, start=1):
+                link = f" — {item.url}" if item.url else ""
+                self.stdout.write(f"  {number}) {item.label}{link}\n")
+        if reply.attachment is not None:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / reply.attachment.filename
+            path.write_bytes(reply.attachment.data)
+            self.stdout.write(f"  [tệp đã lưu: {path}]\n")
+        self.stdout.write("\n")
+        self.stdout.flush()

@@ -1,0 +1,132 @@
+"""The `khuyenhoc` command: run, chat, ask, content check, db upgrade and more."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.content import ContentError, load_content
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the bot on Telegram when configured, else chat in the terminal."""
+    from bot.app import build_app
+    from bot.runner import run
+
+    asyncio.run(run(build_app(settings)))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Chat with the bot in the terminal."""
+    from bot.app import build_app
+    from bot.channels.console import ConsoleChannel
+    from bot.runner import Runtime
+
+    async def chat() -> None:
+        app = build_app(settings)
+        runtime = Runtime(app)
+        await runtime.start_services()
+        try:
+            await ConsoleChannel(app, sys.stdin, sys.stdout, user_id=args.user).run()
+        finally:
+            await runtime.stop()
+
+    asyncio.run(chat())
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer one question, or one per line from stdin with `-`."""
+    from bot.app import build_app
+    from handlers.faq import describe_match
+
+    app = build_app(settings)
+    questions = sys.stdin.read().splitlines() if args.question == "-" else [args.question]
+    for question in questions:
+        result = describe_match(app, question)
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))  # noqa: T201
+        else:
+            print(result["reply"] + "\n")  # noqa: T201
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate the content folder and report what it holds."""
+    content = load_content(settings.content_dir)
+    phrasings = sum(1 + len(e.phrasings) for e in content.faq.values())
+    summary = f"content OK: {len(content.faq)} FAQ entries, {phrasings} phrasings"
+    extra = ", ".join(sorted(content.sections))
+    print(summary + (f"; sections: {extra}" if extra else ""))  # noqa: T201
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Bring the database schema up to date."""
+    from bot.db.session import make_engine, upgrade
+
+    upgrade(make_engine(settings.database_url))
+    print("database is up to date")  # noqa: T201
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with all subcommands."""
+    parser = argparse.ArgumentParser(prog="khuyenhoc", description="Khuyến học Bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run on Telegram if configured, else the terminal chat")
+    chat = sub.add_parser("chat", help="chat with the bot in the terminal")
+    chat.add_argument("--user", default="local", help="console user id (default: local)")
+    ask = sub.add_parser("ask", help="answer a question (use - to read lines from stdin)")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    content = sub.add_parser("content", help="curated content tools")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    content_sub.add_parser("check", help="validate content/")
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations")
+    return parser
+
+
+COMMANDS: dict[str, Command] = {
+    "run": cmd_run,
+    "chat": cmd_chat,
+    "ask": cmd_ask,
+    "content check": cmd_content_check,
+    "db upgrade": cmd_db_upgrade,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, load settings and run the subcommand; errors exit non-zero."""
+    args = build_parser().parse_args(argv)
+    name = " ".join(
+        part
+        for part in (
+            args.command,
+            getattr(args, "content_command", None),
+            getattr(args, "db_command", None),
+        )
+        if part
+    )
+    try:
+        settings = load_settings()
+        logging.basicConfig(
+            level=settings.log_level.upper(),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        return COMMANDS[name](args, settings)
+    except (SettingsError, ContentError) as error:
+        print(f"error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    except KeyboardInterrupt:
+        return 130

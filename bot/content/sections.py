@@ -1,0 +1,28 @@
+"""Feature data files beside the FAQ; each feature registers its loader here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.content.loader import Content
+
+SectionLoader = Callable[[Path, "Content"], Any]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A curated data file, its loader (which validates it) and the name it is kept under."""
+
+    name: str
+    filename: str
+    loader_path: str  # "module:function", imported lazily so content stays light
+
+
+SECTIONS: list[Section] = [
+    # Features add their data files here, e.g.
+    # Section("places", "places.yaml", "bot.places:load_places"),
+]

@@ -1,0 +1,13 @@
+"""Import every model module so the metadata knows all tables."""
+
+import importlib
+
+MODEL_MODULES = [
+    "bot.db.models",
+]
+
+
+def import_all_models() -> None:
+    """Import the model modules listed above."""
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

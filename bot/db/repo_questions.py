@@ -1,0 +1,61 @@
+"""Repository functions for the question log and answer feedback."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import AnswerFeedback, QuestionLog
+
+
+def log_question(
+    session: Session,
+    *,
+    user_id: int | None,
+    channel: str,
+    text: str,
+    normalized: str,
+    status: str,
+    matched_id: str | None,
+    score: float,
+    now: datetime,
+) -> QuestionLog:
+    """Record one question and the matcher's decision."""
+    row = QuestionLog(
+        user_id=user_id,
+        channel=channel,
+        text=text[:1000],
+        normalized=normalized[:1000],
+        status=status,
+        matched_id=matched_id,
+        score=score,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_question(session: Session, *, log_id: int, user_id: int) -> QuestionLog | None:
+    """Return one of the user's logged questions."""
+    row = session.get(QuestionLog, log_id)
+    return row if row is not None and row.user_id == user_id else None
+
+
+def record_feedback(
+    session: Session, *, user_id: int, log_id: int, faq_id: str, helpful: bool, now: datetime
+) -> bool:
+    """Record 👍/👎 once per answer; return False if the user had already voted."""
+    query = select(AnswerFeedback).where(
+        AnswerFeedback.user_id == user_id, AnswerFeedback.question_log_id == log_id
+    )
+    if session.scalars(query).first() is not None:
+        return False
+    session.add(
+        AnswerFeedback(
+            user_id=user_id, question_log_id=log_id, faq_id=faq_id, helpful=helpful, created_at=now
+        )
+    )
+    return True

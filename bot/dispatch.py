@@ -1,0 +1,131 @@
+"""Route one incoming message to its handler, in one database session, never crashing."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.context import Context
+from bot.db import repo_flows, repo_users
+from bot.messages import Incoming, Kind, Reply
+from bot.routing import Route, RouteKind
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 4000
+COMMAND_PAYLOAD = "cmd"  # payload "cmd:<name>" presses the command /<name>
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+_HAS_WORD = re.compile(r"\w", re.UNICODE)
+
+
+class Dispatcher:
+    """Turn an Incoming into replies through the routing table."""
+
+    def __init__(self, app: App, routes: Sequence[Route]) -> None:
+        self.app = app
+        self.routes = list(routes)
+        self.commands = {r.key: r for r in routes if r.kind is RouteKind.COMMAND}
+        self.buttons = {r.key: r for r in routes if r.kind is RouteKind.BUTTON}
+        self.flows = {r.key: r for r in routes if r.kind is RouteKind.FLOW}
+        self.text_routes = [r for r in routes if r.kind in (RouteKind.TEXT, RouteKind.FALLBACK)]
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        """Return the replies to one message; on any error, a short apology."""
+        messages = self.app.content.messages
+        problem = _input_problem(incoming)
+        if problem:
+            return [Reply(messages.text(problem))]
+        incoming = _sanitize(incoming)
+        try:
+            with self.app.sessions.begin() as session:
+                return self._route(session, incoming)
+        except Exception:
+            log.exception(
+                "handler failed: channel=%s user=%s kind=%s text=%r payload=%r",
+                incoming.channel,
+                incoming.user_id,
+                incoming.kind,
+                incoming.text[:200],
+                incoming.payload,
+            )
+            return [Reply(messages.text("core.error"))]
+
+    def _route(self, session: object, incoming: Incoming) -> list[Reply]:
+        """Build the context and call the first route that takes the message."""
+        now = self.app.now()
+        user = repo_users.touch_user(
+            session,  # type: ignore[arg-type]
+            channel=incoming.channel,
+            external_id=incoming.user_id,
+            chat_id=incoming.chat_id,
+            display_name=incoming.display_name,
+            now=now,
+        )
+        ctx = Context(
+            app=self.app,
+            session=session,  # type: ignore[arg-type]
+            user=user,
+            incoming=incoming,
+            now=now.astimezone(self.app.settings.tz),
+            flow=repo_flows.get_flow(session, user_id=user.id),  # type: ignore[arg-type]
+        )
+        ctx.is_admin = self.app.is_admin(ctx)
+        route = self._pick(ctx)
+        if route is None:
+            return [ctx.say("core.stale_button" if incoming.payload else "core.unknown_command")]
+        if route.admin and not ctx.is_admin:
+            log.warning(
+                "refused admin route %s for %s:%s", route.key, user.channel, user.external_id
+            )
+            self.app.on_admin_refusal(ctx, route)
+            return [ctx.say("core.not_admin")]
+        return route.handler(ctx)
+
+    def _pick(self, ctx: Context) -> Route | None:
+        """Choose the route: commands, then buttons, then the open flow, then text routes."""
+        incoming = ctx.incoming
+        if incoming.payload is not None:
+            prefix, _, rest = incoming.payload.partition(":")
+            if prefix == COMMAND_PAYLOAD:  # a menu button that runs a command
+                return self.commands.get(rest)
+            return self.buttons.get(prefix)
+        found = _COMMAND.match(incoming.text)
+        if found:
+            ctx.args = (found.group(2) or "").strip()
+            return self.commands.get(found.group(1).lower())
+        if ctx.flow is not None:
+            route = self.flows.get(ctx.flow.flow)
+            if route is not None:
+                return route
+            ctx.end_flow()  # a flow that no longer exists must not trap the user
+        for route in self.text_routes:
+            if route.predicate is None or route.predicate(ctx):
+                return route
+        return None
+
+
+def _input_problem(incoming: Incoming) -> str | None:
+    """Return the message key for input the bot cannot read, or None."""
+    if incoming.payload is not None:
+        return None
+    if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
+        return "core.text_only"
+    text = incoming.text.replace("\x00", "").strip()
+    if not text:
+        return "core.empty"
+    if len(text) > MAX_TEXT_CHARS:
+        return "core.too_long"
+    if not _HAS_WORD.search(text):
+        return "core.no_words"
+    return None
+
+
+def _sanitize(incoming: Incoming) -> Incoming:
+    """Strip NUL bytes and surrounding space from the text."""
+    return replace(incoming, text=incoming.text.replace("\x00", "").strip())

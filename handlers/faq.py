@@ -1,0 +1,136 @@
+"""Answer free-text questions from the FAQ; clarify when unsure, decline when out of scope."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.context import Context
+from bot.db import repo_questions
+from bot.matching.index import MatchResult, Status
+from bot.messages import Button, Reply, button_rows
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+MAX_SOURCES_SHOWN = 2
+
+
+def handle_question(ctx: Context) -> list[Reply]:
+    """Match the question, log it, and answer, clarify or fall back."""
+    result = ctx.app.faq_index.match(ctx.text)
+    row = repo_questions.log_question(
+        ctx.session,
+        user_id=ctx.user.id,
+        channel=ctx.user.channel,
+        text=ctx.text,
+        normalized=result.normalized,
+        status=result.status,
+        matched_id=result.id,
+        score=result.score,
+        now=ctx.now,
+    )
+    return [render(ctx.app, result, row.id)]
+
+
+def render(app: App, result: MatchResult, log_id: int) -> Reply:
+    """Build the reply the citizen sees for a match decision."""
+    messages = app.content.messages
+    if result.status is Status.ANSWER and result.id is not None:
+        return answer_reply(app, result.id, log_id)
+    if result.status is Status.CLARIFY:
+        buttons = [
+            Button(app.content.faq[c.id].question, payload=f"faq:{c.id}")
+            for c in result.candidates
+        ]
+        buttons.append(Button(messages.text("faq.none_of_these"), payload=f"staff:{log_id}"))
+        return Reply(messages.text("faq.clarify"), button_rows(buttons))
+    buttons = [
+        Button(messages.text("faq.leave_for_staff"), payload=f"staff:{log_id}"),
+        Button(messages.text("faq.what_can_you_do"), payload="cmd:help"),
+    ]
+    return Reply(messages.text("faq.fallback"), button_rows(buttons))
+
+
+def answer_reply(app: App, faq_id: str, log_id: int | None) -> Reply:
+    """Return an entry's answer with its sources, related buttons and 👍/👎."""
+    entry = app.content.faq[faq_id]
+    messages = app.content.messages
+    sources = "; ".join(entry.sources[:MAX_SOURCES_SHOWN])
+    text = f"{entry.answer}\n\n{messages.text('faq.sources', sources=sources)}"
+    rows: list[tuple[Button, ...]] = [
+        (Button(app.content.faq[r].question, payload=f"faq:{r}"),) for r in entry.related
+    ]
+    if log_id is not None:
+        rows.append(
+            (
+                Button(messages.text("faq.helpful"), payload=f"fb:{log_id}:1"),
+                Button(messages.text("faq.not_helpful"), payload=f"fb:{log_id}:0"),
+            )
+        )
+    return Reply(text, tuple(rows))
+
+
+def handle_faq_button(ctx: Context) -> list[Reply]:
+    """Show the entry a button names (a related topic or a "did you mean" choice)."""
+    faq_id = ctx.payload.partition(":")[2]
+    if faq_id not in ctx.app.content.faq:
+        return [ctx.say("core.stale_button")]
+    row = repo_questions.log_question(
+        ctx.session,
+        user_id=ctx.user.id,
+        channel=ctx.user.channel,
+        text=ctx.incoming.text or ctx.app.content.faq[faq_id].question,
+        normalized="",
+        status="chosen",
+        matched_id=faq_id,
+        score=100.0,
+        now=ctx.now,
+    )
+    return [answer_reply(ctx.app, faq_id, row.id)]
+
+
+def handle_feedback(ctx: Context) -> list[Reply]:
+    """Record 👍 or 👎 under an answer."""
+    _, log_part, vote = (ctx.payload.split(":") + ["", ""])[:3]
+    if not log_part.isdigit() or vote not in ("0", "1"):
+        return [ctx.say("core.stale_button")]
+    question = repo_questions.get_question(ctx.session, log_id=int(log_part), user_id=ctx.user.id)
+    if question is None or question.matched_id is None:
+        return [ctx.say("core.stale_button")]
+    fresh = repo_questions.record_feedback(
+        ctx.session,
+        user_id=ctx.user.id,
+        log_id=question.id,
+        faq_id=question.matched_id,
+        helpful=vote == "1",
+        now=ctx.now,
+    )
+    if not fresh:
+        return [ctx.say("faq.feedback_already")]
+    return [ctx.say("faq.thanks_helpful" if vote == "1" else "faq.thanks_not_helpful")]
+
+
+def handle_leave_for_staff(ctx: Context) -> list[Reply]:
+    """Mark the citizen's question for staff to review."""
+    log_part = ctx.payload.partition(":")[2]
+    question = (
+        repo_questions.get_question(ctx.session, log_id=int(log_part), user_id=ctx.user.id)
+        if log_part.isdigit()
+        else None
+    )
+    if question is None:
+        return [ctx.say("core.stale_button")]
+    question.left_for_staff = True
+    return [ctx.say("faq.left_for_staff")]
+
+
+def describe_match(app: App, question: str) -> dict[str, Any]:
+    """Return the machine-readable decision for one question (the `ask --json` format)."""
+    result = app.faq_index.match(question)
+    return {
+        "status": str(result.status),
+        "id": result.id,
+        "score": round(result.score, 1),
+        "candidates": [{"id": c.id, "score": round(c.score, 1)} for c in result.candidates],
+        "reply": render(app, result, 0).text,
+    }

@@ -1,0 +1,134 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), a controllable clock, the app."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.app import App, build_app
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIR = ROOT / "content"
+PG_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+ADMIN = "console:admin"
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward."""
+        self.current += timedelta(**delta)
+
+    def set(self, moment: datetime) -> None:
+        """Jump to a moment."""
+        self.current = moment
+
+
+def _postgres_available() -> str | None:
+    """Return None when PostgreSQL answers, else the reason."""
+    try:
+        engine = create_engine(PG_ADMIN_URL)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as error:  # noqa: BLE001 - any failure means "not available"
+        return f"PostgreSQL at {PG_ADMIN_URL} unreachable: {type(error).__name__}"
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> None:
+    """Skip PostgreSQL tests without a server, except under CI=true where they fail."""
+    reason = _postgres_available()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason + " (CI=true: PostgreSQL tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def pg_url(postgres_ready: None) -> Iterator[str]:
+    """Return a URL to a fresh, empty PostgreSQL schema, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"create schema {schema}"))
+    yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
+    with admin.connect() as connection:
+        connection.execute(text(f"drop schema {schema} cascade"))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """Return a URL to a fresh SQLite file."""
+    return f"sqlite:///{tmp_path / 'bot.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Run the test on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A controllable clock starting on Monday 2026-03-02 09:00 in Vietnam."""
+    return FakeClock()
+
+
+AppFactory = Callable[..., App]
+
+
+@pytest.fixture
+def make_app(clock: FakeClock) -> Iterator[AppFactory]:
+    """Build apps on a given database URL; dispose their engines afterwards."""
+    apps: list[App] = []
+
+    def factory(database_url: str, **settings: object) -> App:
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "content_dir": CONTENT_DIR,
+            "admin_ids": (ADMIN,),
+            "telegram_bot_token": None,
+            "webhook_url": None,
+            **settings,
+        }
+        app = build_app(Settings(_env_file=None, **values), clock=clock)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        app.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: AppFactory, db_url: str) -> App:
+    """The app on each database."""
+    return make_app(db_url)
+
+
+@pytest.fixture
+def sqlite_app(make_app: AppFactory, sqlite_url: str) -> App:
+    """The app on SQLite only (for tests where the database does not matter)."""
+    return make_app(sqlite_url)

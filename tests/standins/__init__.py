@@ -1,0 +1,1 @@
+"""Local HTTP stand-ins of messenger APIs for tests and benchmarks."""

@@ -1,0 +1,233 @@
+"""A local stand-in of the Telegram Bot API on 127.0.0.1 that records what the bot sends."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+BOT_USER = {"id": 999, "is_bot": True, "first_name": "KhuyenHocBot", "username": "khuyenhoc_bot"}
+
+
+@dataclass
+class Call:
+    """One Bot API request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+
+
+@dataclass
+class BotApiStandIn:
+    """Serves the Bot API methods the bot uses and keeps a log of calls."""
+
+    calls: list[Call] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    webhook: dict[str, Any] = field(default_factory=dict)
+    fail_next: dict[str, dict[str, Any]] = field(default_factory=dict)
+    blocked_chats: set[str] = field(default_factory=set)
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(100)
+        self._new_update = asyncio.Event()
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The URL to give the bot as TELEGRAM_API_BASE_URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        """Start serving on a free port of 127.0.0.1."""
+        app = Starlette(
+            routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
+        )
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            await asyncio.sleep(0.01)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            self._new_update.set()
+            await self._task
+
+    # --- what a citizen does -------------------------------------------------------------
+    def user_says(self, text: str, user_id: int = 42, first_name: str = "Lan") -> dict[str, Any]:
+        """Queue a text message from a citizen; return the update."""
+        return self._queue({"message": self._message(user_id, first_name, text=text)})
+
+    def user_sends(self, user_id: int = 42, **content: Any) -> dict[str, Any]:
+        """Queue a non-text message (sticker=..., photo=..., voice=...)."""
+        return self._queue({"message": self._message(user_id, "Lan", **content)})
+
+    def user_presses(self, data: str, user_id: int = 42) -> dict[str, Any]:
+        """Queue a press of an inline button with the given callback data."""
+        message = self._message(user_id, "Lan", text="(menu)")
+        message["from"] = BOT_USER
+        query = {
+            "id": str(next(self._update_ids) + 5000),
+            "from": {"id": user_id, "is_bot": False, "first_name": "Lan"},
+            "chat_instance": "ci",
+            "data": data,
+            "message": message,
+        }
+        return self._queue({"callback_query": query})
+
+    def make_update(self, text: str, user_id: int = 42) -> dict[str, Any]:
+        """Return a text update without queueing it (for webhook posts)."""
+        return {
+            "update_id": next(self._update_ids),
+            "message": self._message(user_id, "Lan", text=text),
+        }
+
+    # --- what the bot did -------------------------------------------------------------
+    def sent(self, chat_id: int | str | None = None) -> list[dict[str, Any]]:
+        """Return the sendMessage/sendDocument/sendPhoto parameters, optionally for one chat."""
+        kinds = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
+        return [
+            c.params
+            for c in self.calls
+            if c.method in kinds
+            and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
+        ]
+
+    def methods(self) -> list[str]:
+        """Return the names of the methods called, in order."""
+        return [c.method for c in self.calls]
+
+    async def wait_for(self, count: int, method: str = "sendMessage", timeout: float = 10) -> None:
+        """Wait until the bot has called `method` at least `count` times."""
+        deadline = time.monotonic() + timeout
+        while sum(1 for c in self.calls if c.method == method) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{method} called fewer than {count} times: {self.methods()}")
+            await asyncio.sleep(0.02)
+
+    # --- internals ----------------------------------------------------------------------
+    def _queue(self, body: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), **body}
+        self.updates.append(update)
+        self._new_update.set()
+        return update
+
+    def _message(self, user_id: int, first_name: str, **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": first_name},
+            "from": {"id": user_id, "is_bot": False, "first_name": first_name},
+            **content,
+        }
+
+    async def _params(self, request: Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query_params)
+        kind = request.headers.get("content-type", "")
+        if "application/json" in kind:
+            params.update(await request.json())
+        elif "form" in kind:
+            form = await request.form()
+            for key, value in form.items():
+                params[key] = value if isinstance(value, str) else f"<file {value.filename}>"
+        for key in ("reply_markup", "commands", "allowed_updates"):
+            if isinstance(params.get(key), str):
+                try:
+                    params[key] = json.loads(params[key])
+                except ValueError:
+                    pass
+        return params
+
+    async def _endpoint(self, request: Request) -> JSONResponse:
+        method = request.path_params["method"]
+        params = await self._params(request)
+        self.calls.append(Call(method, params, time.monotonic()))
+        failure = self.fail_next.pop(method, None)
+        if failure is not None:
+            return JSONResponse(
+                {"ok": False, **failure}, status_code=failure.get("error_code", 400)
+            )
+        if str(params.get("chat_id")) in self.blocked_chats:
+            body = {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
+            return JSONResponse(body, status_code=403)
+        handler = getattr(self, f"_m_{method}", None)
+        result = await handler(params) if handler else True
+        return JSONResponse({"ok": True, "result": result})
+
+    async def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **BOT_USER,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates:
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(
+                    self._new_update.wait(), timeout=min(float(params.get("timeout") or 0), 1.0)
+                )
+            except TimeoutError:
+                pass
+        return [u for u in self.updates if u["update_id"] >= offset]
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = params
+        return True
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = {}
+        return True
+
+    async def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": 0,
+        }
+
+    async def _sent_message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "from": BOT_USER,
+            **extra,
+        }
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._sent_message(params, text=params.get("text", ""))
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._sent_message(params, document={"file_id": "f1", "file_unique_id": "u1"})
+
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        photo = [{"file_id": "p1", "file_unique_id": "pu1", "width": 1, "height": 1}]
+        return await self._sent_message(params, photo=photo)
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._sent_message(params, text=params.get("text", ""))
