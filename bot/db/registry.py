@@ -4,6 +4,7 @@ import importlib
 
 MODEL_MODULES = [
     "bot.db.models",
+    "bot.db.models_cdht",
 ]
 
 

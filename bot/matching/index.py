@@ -61,9 +61,7 @@ class FaqIndex:
         if not query:
             return query, []
         best: dict[str, float] = {}
-        hits = process.extract(
-            query, self._choices, scorer=_blend, limit=None, score_cutoff=30
-        )
+        hits = process.extract(query, self._choices, scorer=_blend, limit=None, score_cutoff=30)
         for _choice, score, position in hits:
             owner = self._owners[position]
             best[owner] = max(best.get(owner, 0.0), float(score))
