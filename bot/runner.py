@@ -89,12 +89,9 @@ class Runtime:
         return self.server.servers[0].sockets[0].getsockname()[1]
 
     async def _queue_update(self, data: dict) -> None:
-        """Hand a webhook update to PTB's queue."""
-        from telegram import Update
-
+        """Hand a webhook update to the Telegram channel."""
         assert self.telegram is not None
-        application = self.telegram.application
-        await application.update_queue.put(Update.de_json(data, application.bot))
+        await self.telegram.enqueue(data)
 
     async def stop(self) -> None:
         """Stop services, the web server and the Telegram channel."""

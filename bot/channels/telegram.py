@@ -65,6 +65,10 @@ class TelegramChannel:
                 commands.append(BotCommand(route.key, messages.text(key)))
         return commands
 
+    async def enqueue(self, data: dict) -> None:
+        """Queue an update received on the webhook for processing."""
+        await self.application.update_queue.put(Update.de_json(data, self.application.bot))
+
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Handle one update: one chat at a time, replies in order."""
         incoming = to_incoming(update)
