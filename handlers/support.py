@@ -18,6 +18,7 @@ FLOW = "hotro"
 PREFIX = "ht"  # button payloads "ht:<step>:<answer>" and "ht:more"
 PAGE_SIZE = 3  # results per page: enough to choose from, short enough for a phone
 IDLE_LIMIT = timedelta(minutes=30)  # after this, typed text is a new question, not an answer
+OPTION_KEY = "support.opt_{}"  # button labels, e.g. support.opt_near_poor
 REMIND_PREFIX = "ev"  # the reminders feature's button: "ev:<event id>"
 
 OPTIONS: dict[str, tuple[str, ...]] = {
@@ -92,6 +93,11 @@ def handle_text(ctx: Context) -> list[Reply]:
     return [ctx.say("support.left_for_question"), *replies]
 
 
+def option_key(answer: str) -> str:
+    """Return the message key of an answer's button label."""
+    return OPTION_KEY.format(answer.replace("-", "_"))
+
+
 def _options(step: str, data: dict) -> tuple[str, ...]:
     """Return the answers a step offers (the goals differ for oneself and for a child)."""
     if step == "goal":
@@ -138,7 +144,7 @@ def _question(ctx: Context, step: str, intro: str = "") -> Reply:
 
 def _option_label(ctx: Context, answer: str) -> str:
     """Return the button label of an answer."""
-    return ctx.t("support.opt_" + answer.replace("-", "_"))
+    return ctx.t(option_key(answer))
 
 
 def _typed_answer(ctx: Context, step: str, data: dict) -> str | None:

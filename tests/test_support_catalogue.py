@@ -71,6 +71,7 @@ def edit_programme(folder: Path, index: int = 0, **changes: object) -> str:
         ({"unconfirmed": True, "caveat": None}, "caveat"),
         ({"id": "quy-tam-long-vang"}, "duplicate id"),
         ({"colour": "red"}, "colour"),
+        ({"caveat": "dài " * 150, "apply": "dài " * 150, "support": "dài " * 150}, "card"),
     ],
 )
 def test_broken_programme_is_named(content_copy: Path, changes: dict, message: str) -> None:

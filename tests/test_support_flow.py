@@ -9,7 +9,7 @@ from bot.db.models_cdht import Registration
 from bot.dispatch import Dispatcher
 from bot.messages import Reply
 from bot.routing import button
-from handlers import ROUTES
+from handlers import ROUTES, support
 from tests.conftest import FakeClock
 from tests.helpers import DEFAULT_USER, labels, press, press_label, say, texts
 
@@ -97,15 +97,30 @@ def test_adult_who_cannot_read_gets_literacy_classes_first(sqlite_app: App) -> N
     assert flow_of(sqlite_app) is None  # all results shown: the flow is over
 
 
-def test_typed_answers_are_understood(sqlite_app: App) -> None:
-    say(sqlite_app, "/hotro")
-    press(sqlite_app, "ht:who:child")
-    replies = say(sqlite_app, "cong nhan, nguoi lao dong")
+def test_typed_answers_are_understood(app: App) -> None:
+    say(app, "/hotro")
+    press(app, "ht:who:child")
+    replies = say(app, "cong nhan, nguoi lao dong")
     assert "Cháu đang học" in texts(replies)
-    replies = say(sqlite_app, "con tui học lớp 11")
+    replies = say(app, "con tui học lớp 11")
     assert "Hoàn cảnh gia đình" in texts(replies)
-    replies = say(sqlite_app, "bỏ qua")
-    assert "Học bổng VNSF" in texts(replies) or "Nguyễn Đức Cảnh" in texts(replies)
+    replies = say(app, "bỏ qua")
+    assert "1. Học bổng VNSF" in texts(replies) and "THPT: 1,5 triệu đồng" in texts(replies)
+    assert "2. Quỹ khuyến học của công đoàn" in texts(replies)  # for workers' children
+    assert "Tháng Khuyến học" in texts(press(app, "ht:more"))
+    assert flow_of(app).step == "results"
+    replies = say(app, "tuần lễ học tập suốt đời là khi nào")  # a question after results
+    assert "tạm dừng" not in texts(replies) and "Nguồn" in texts(replies)
+    assert flow_of(app) is None
+
+
+def test_every_question_and_answer_has_its_text(sqlite_app: App) -> None:
+    messages = sqlite_app.content.messages
+    for answers in support.OPTIONS.values():
+        for answer in answers:
+            assert support.option_key(answer) in messages
+    for key in ("who", "work_me", "work_child", "goal_me", "goal_child", "level", "household"):
+        assert f"support.ask_{key}" in messages
 
 
 def test_a_question_typed_mid_flow_is_answered_and_ends_the_flow(sqlite_app: App) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 TEXT_MAX_CHARS = 600  # each text field; a whole result stays well under Zalo's 2,000 characters
 NAME_MAX_CHARS = 80
+CARD_MAX_CHARS = 1500  # a whole result card, under Zalo's 2,000 with room for labels
 
 
 def _known_tag(tag: str, kinds: frozenset[TagKind] = frozenset(TagKind)) -> str:
@@ -101,7 +102,17 @@ class Programme(BaseModel):
     unconfirmed: bool = False  # a [?] fact: ranked lower, and the caveat says why
     sources: tuple[str, ...]
     faq: tuple[str, ...] = ()
-    deadline_event: str | None = None
+    deadline_event: str | None = Field(default=None, min_length=1, max_length=61)  # "ev:" + id
+
+    @model_validator(mode="after")
+    def _fits_one_message(self) -> Programme:
+        """A programme's card must fit one message on every channel."""
+        parts = (self.name, self.runner, self.support, self.apply, self.season, self.caveat)
+        size = sum(len(p or "") for p in parts) + len(self.sources[0])
+        size += sum(len(a.amount) + 30 for a in self.amounts)  # 30: the group's label
+        if size > CARD_MAX_CHARS:
+            raise ValueError(f"the card has about {size} characters, over {CARD_MAX_CHARS}")
+        return self
 
     @field_validator("sources")
     @classmethod
