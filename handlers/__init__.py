@@ -1,19 +1,22 @@
 """The routing table: every route of the bot, in order."""
 
 from bot.routing import button, command, fallback, flow, text  # noqa: F401
-from handlers import faq, smalltalk, start
+from handlers import faq, smalltalk, start, support
 
 ROUTES = [
     # Commands (a command always wins over an open flow).
     command("start", start.handle_start, menu=True),
     command("help", start.handle_help, menu=True),
     command("huy", start.handle_cancel, menu=True),
+    command("hotro", support.handle_start, menu=True),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
     button("fb", faq.handle_feedback),
     button("staff", faq.handle_leave_for_staff),
     button("menu", start.handle_menu_button),
+    button("ht", support.handle_button),
     # Free text while the user is in a multi-step flow goes to that flow's handler.
+    flow("hotro", support.handle_text),
     # Free text patterns, most specific first.
     text("smalltalk", smalltalk.is_smalltalk, smalltalk.handle_smalltalk),
     # The FAQ fallback comes last: any other text is a question for the FAQ matcher.

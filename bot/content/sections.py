@@ -25,4 +25,6 @@ class Section:
 SECTIONS: list[Section] = [
     # Features add their data files here, e.g.
     # Section("places", "places.yaml", "bot.places:load_places"),
+    # "programmes" checks deadline_event against "events" when that is loaded: keep it after.
+    Section("programmes", "programmes.yaml", "bot.support.catalogue:load_programmes"),
 ]

@@ -1,0 +1,1 @@
+"""Study support: the catalogue of programmes and funds, and the finder that ranks them."""
