@@ -150,3 +150,12 @@ async def test_token_expires_mid_conversation(
         assert (stored.access_token, stored.refresh_token) == ("acc-1", "ref-1")
         assert (stored.expires_at - stored.obtained_at).total_seconds() == 90000
         assert stored.refreshing_until is None
+
+
+async def test_an_oversized_body_is_refused_unread(
+    make_app: AppFactory, sqlite_url: str, zalo: ZaloStandIn, clock: FakeClock
+) -> None:
+    event = zalo.oa_event("user_send_text", CITIZEN, at_ms=now_ms(clock), text="x" * 1_100_000)
+    async with serving(zalo_oa_app(make_app, sqlite_url, zalo)) as (_runtime, client):
+        assert (await post_event(client, event)).status_code == 413
+    assert zalo.calls_to("oa") == []

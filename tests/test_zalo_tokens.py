@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
 from bot.channels.zalo_tokens import ZaloAuthError, ZaloTokens
+from bot.config import SettingsError
 from bot.db.models_zalo import ZaloToken
+from bot.db.session import make_engine
 from tests.conftest import AppFactory, FakeClock
 from tests.standins.zalo_api import APP_ID, ZaloStandIn
+from tests.test_cli import run_cli
 from tests.zalo_helpers import zalo_oa_app
 
 
@@ -45,7 +50,7 @@ async def test_no_token_anywhere_is_a_clear_error(
     make_app: AppFactory, sqlite_url: str, zalo: ZaloStandIn, client: httpx.AsyncClient
 ) -> None:
     app = zalo_oa_app(make_app, sqlite_url, zalo, zalo_oa_access_token=None)
-    with pytest.raises(ValueError, match="ZALO_OA_ACCESS_TOKEN"):
+    with pytest.raises(SettingsError, match="ZALO_OA_ACCESS_TOKEN"):
         ZaloTokens(app, client).seed_from_environment()
 
 
@@ -124,3 +129,23 @@ async def test_expires_in_as_number_or_string(
     await tokens.refresh(rejected="acc-0")
     token = stored(app)
     assert (token.expires_at - token.obtained_at).total_seconds() == 3600
+
+
+def test_cli_replaces_a_dead_pair_after_the_admin_authorised_again(tmp_path: Path) -> None:
+    env = {
+        "ZALO_OA_APP_ID": APP_ID,
+        "ZALO_OA_SECRET_KEY": "s",
+        "ZALO_APP_SECRET_KEY": "k",
+        "ZALO_OA_ACCESS_TOKEN": "new-access",
+        "ZALO_OA_REFRESH_TOKEN": "new-refresh",
+    }
+    result = run_cli(["zalo", "token", "--from-env"], tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    assert f"Zalo OA token for app {APP_ID}" in result.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with Session(engine) as session:
+        token = session.get(ZaloToken, APP_ID)
+        assert (token.access_token, token.refresh_token) == ("new-access", "new-refresh")
+    engine.dispose()
+    missing = run_cli(["zalo", "token"], tmp_path)
+    assert missing.returncode == 2 and "ZALO_OA_APP_ID" in missing.stderr

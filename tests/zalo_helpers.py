@@ -18,9 +18,9 @@ CITIZEN = "6142494823000000001"
 OA_PATH = "/zalo/oa"
 
 
-def zalo_oa_app(make_app: AppFactory, url: str, zalo: ZaloStandIn, **extra: object) -> App:
-    """Build an app with the Zalo OA channel pointed at the stand-in."""
-    settings: dict[str, object] = {
+def zalo_oa_settings(zalo: ZaloStandIn) -> dict[str, str]:
+    """Return the settings of the Zalo OA channel against the stand-in."""
+    return {
         "zalo_oa_app_id": APP_ID,
         "zalo_oa_secret_key": OA_SECRET_KEY,
         "zalo_app_secret_key": APP_SECRET_KEY,
@@ -29,7 +29,11 @@ def zalo_oa_app(make_app: AppFactory, url: str, zalo: ZaloStandIn, **extra: obje
         "zalo_oa_api_base_url": zalo.base_url,
         "zalo_oauth_base_url": zalo.base_url,
     }
-    return make_app(url, **{**settings, **extra})
+
+
+def zalo_oa_app(make_app: AppFactory, url: str, zalo: ZaloStandIn, **extra: object) -> App:
+    """Build an app with the Zalo OA channel pointed at the stand-in."""
+    return make_app(url, **{**zalo_oa_settings(zalo), **extra})
 
 
 def zalo_bot_settings(zalo: ZaloStandIn, **extra: object) -> dict[str, object]:

@@ -56,6 +56,18 @@ NIGHT_ERROR = -234
 NIGHT_ENDS = time(6, 0)
 
 
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """Read the raw body (the MAC covers its exact bytes); None when it exceeds the limit."""
+    parts: list[bytes] = []
+    size = 0
+    async for part in request.stream():
+        size += len(part)
+        if size > limit:
+            return None
+        parts.append(part)
+    return b"".join(parts)
+
+
 class ZaloOAChannel:
     """Receives signed OA events and replies as customer-service (Tư vấn) messages."""
 
@@ -102,8 +114,8 @@ class ZaloOAChannel:
     # --- inbound -----------------------------------------------------------------------
     async def webhook(self, request: Request) -> Response:
         """Check the signature, answer at once and handle the event in the background."""
-        raw = await request.body()
-        if len(raw) > MAX_BODY_BYTES:
+        raw = await read_limited(request, MAX_BODY_BYTES)
+        if raw is None:
             return PlainTextResponse("too large", status_code=413)
         settings = self.app.settings
         body = verified_event(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from bot.channels.base import DeliveryError, RateLimited, TransientError
+from bot.config import SettingsError
 from bot.db import repo_zalo
 from bot.db.models_zalo import ZaloToken
 
@@ -30,6 +31,43 @@ class ZaloAuthError(DeliveryError):
     """The OA token could not be refreshed: the OA admin must authorise the app again."""
 
 
+def store_environment_pair(app: App, *, replace: bool) -> bool:
+    """Store ZALO_OA_ACCESS/REFRESH_TOKEN: into an empty database, or replacing the pair."""
+    settings = app.settings
+    app_id = settings.zalo_oa_app_id or ""
+    now = app.now()
+    with app.sessions.begin() as session:
+        if not replace and repo_zalo.get_token(session, app_id=app_id) is not None:
+            return False
+        if not (settings.zalo_oa_access_token and settings.zalo_oa_refresh_token):
+            raise SettingsError(
+                "ZALO_OA_ACCESS_TOKEN and ZALO_OA_REFRESH_TOKEN are required "
+                "to store a Zalo OA token pair"
+            )
+        pair = {
+            "app_id": app_id,
+            "access_token": settings.zalo_oa_access_token,
+            "refresh_token": settings.zalo_oa_refresh_token,
+            "now": now,
+            "expires_at": now + DOCUMENTED_LIFETIME,
+        }
+        if repo_zalo.seed_token(session, **pair):
+            return True
+        if not replace:
+            return False
+        repo_zalo.store_refreshed_token(session, **pair)
+        return True
+
+
+def stored_token(app: App) -> ZaloToken:
+    """Return the stored pair of the configured OA app."""
+    with app.sessions() as session:
+        token = repo_zalo.get_token(session, app_id=app.settings.zalo_oa_app_id or "")
+    if token is None:
+        raise ZaloAuthError("no Zalo OA token stored")
+    return token
+
+
 class ZaloTokens:
     """Hand out a valid OA access token; one refresher at a time, in-process and across."""
 
@@ -41,32 +79,11 @@ class ZaloTokens:
 
     def seed_from_environment(self) -> None:
         """Store the pair from the environment when the database has none yet."""
-        settings = self.app.settings
-        now = self.app.now()
-        with self.app.sessions.begin() as session:
-            if repo_zalo.get_token(session, app_id=self.app_id) is not None:
-                return
-            if not (settings.zalo_oa_access_token and settings.zalo_oa_refresh_token):
-                raise ValueError(
-                    "ZALO_OA_ACCESS_TOKEN and ZALO_OA_REFRESH_TOKEN are required: "
-                    "the database holds no Zalo OA token yet"
-                )
-            repo_zalo.seed_token(
-                session,
-                app_id=self.app_id,
-                access_token=settings.zalo_oa_access_token,
-                refresh_token=settings.zalo_oa_refresh_token,
-                now=now,
-                expires_at=now + DOCUMENTED_LIFETIME,
-            )
+        store_environment_pair(self.app, replace=False)
 
     def current(self) -> ZaloToken:
         """Return the stored pair."""
-        with self.app.sessions() as session:
-            token = repo_zalo.get_token(session, app_id=self.app_id)
-        if token is None:
-            raise ZaloAuthError("no Zalo OA token stored")
-        return token
+        return stored_token(self.app)
 
     def _due(self, token: ZaloToken) -> bool:
         lifetime = token.expires_at - token.obtained_at
