@@ -89,6 +89,22 @@ class Settings(BaseSettings):
             raise ValueError("required when ZALO_OA_APP_ID is set")
         return value
 
+    @field_validator("zalo_oa_webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        """A webhook path is served from the root of our web server."""
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+    @field_validator("zalo_bot_webhook_url")
+    @classmethod
+    def _https_webhook(cls, value: str | None) -> str | None:
+        """The Zalo Bot platform only calls HTTPS webhooks."""
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL")
+        return value
+
     @field_validator("zalo_event_retention_hours")
     @classmethod
     def _retention_covers_max_age(cls, value: float, info: ValidationInfo) -> float:

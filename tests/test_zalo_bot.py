@@ -104,6 +104,11 @@ async def test_one_process_serves_telegram_zalo_oa_and_zalo_bot(
         ({"zalo_oa_app_id": "1", "zalo_oa_secret_key": "k"}, "ZALO_APP_SECRET_KEY"),
         ({"zalo_event_retention_hours": 1}, "ZALO_EVENT_RETENTION_HOURS"),
         ({"zalo_oa_button_type": "oa.open.sms"}, "ZALO_OA_BUTTON_TYPE"),
+        ({"zalo_oa_webhook_path": "zalo"}, "ZALO_OA_WEBHOOK_PATH"),
+        (
+            {"zalo_bot_webhook_url": "http://x.vn/b", "zalo_bot_webhook_secret": SECRET},
+            "ZALO_BOT_WEBHOOK_URL",
+        ),
     ],
 )
 def test_bad_zalo_settings_name_the_variable(values: dict, variable: str) -> None:
