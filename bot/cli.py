@@ -78,6 +78,24 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_zalo_token(args: argparse.Namespace, settings: Settings) -> int:
+    """Show when the stored Zalo OA token expires; with --from-env, replace it first."""
+    from bot.app import build_app
+    from bot.channels.zalo_tokens import store_environment_pair, stored_token
+
+    if not settings.zalo_oa_enabled:
+        raise SettingsError("ZALO_OA_APP_ID is not set")
+    app = build_app(settings)
+    if args.from_env:
+        store_environment_pair(app, replace=True)
+    token = stored_token(app)
+    print(  # noqa: T201
+        f"Zalo OA token for app {token.app_id}: obtained {token.obtained_at:%Y-%m-%d %H:%M} UTC, "
+        f"expires {token.expires_at:%Y-%m-%d %H:%M} UTC"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with all subcommands."""
     parser = argparse.ArgumentParser(prog="khuyenhoc", description="Khuyến học Bot")
@@ -94,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
+    zalo = sub.add_parser("zalo", help="Zalo OA tools")
+    zalo_sub = zalo.add_subparsers(dest="zalo_command", required=True)
+    token = zalo_sub.add_parser("token", help="show the stored OA token's expiry")
+    token.add_argument(
+        "--from-env",
+        action="store_true",
+        help="replace the stored pair with ZALO_OA_ACCESS_TOKEN/ZALO_OA_REFRESH_TOKEN",
+    )
     return parser
 
 
@@ -103,6 +129,7 @@ COMMANDS: dict[str, Command] = {
     "ask": cmd_ask,
     "content check": cmd_content_check,
     "db upgrade": cmd_db_upgrade,
+    "zalo token": cmd_zalo_token,
 }
 
 
@@ -115,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             args.command,
             getattr(args, "content_command", None),
             getattr(args, "db_command", None),
+            getattr(args, "zalo_command", None),
         )
         if part
     )

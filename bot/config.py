@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///data/khuyenhoc.db"
@@ -32,6 +32,26 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+
+    # Zalo Official Account (OA API v3). Enabled when ZALO_OA_APP_ID is set.
+    zalo_oa_app_id: str | None = None
+    zalo_oa_secret_key: str | None = Field(default=None, validate_default=True)
+    zalo_app_secret_key: str | None = Field(default=None, validate_default=True)
+    zalo_oa_access_token: str | None = None
+    zalo_oa_refresh_token: str | None = None
+    zalo_oa_api_base_url: str = "https://openapi.zalo.me"
+    zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
+    zalo_oa_webhook_path: str = "/zalo/oa"
+    zalo_oa_button_type: Literal["oa.query.show", "oa.query.hide"] = "oa.query.show"
+    zalo_oa_event_max_age_hours: float = Field(default=6.0, gt=0)
+    zalo_event_retention_hours: float = Field(default=48.0, gt=0, validate_default=True)
+    zalo_event_max_rows: int = Field(default=100_000, ge=100)
+    # Zalo Bot API (the Telegram-like bot platform). Enabled when ZALO_BOT_TOKEN is set.
+    zalo_bot_token: str | None = None
+    zalo_bot_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_bot_webhook_url: str | None = None
+    zalo_bot_webhook_secret: str | None = Field(default=None, validate_default=True)
+    zalo_bot_poll_timeout: int = Field(default=30, ge=1, le=60)
 
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
 
@@ -60,6 +80,54 @@ class Settings(BaseSettings):
             if not 1 <= len(value) <= 256 or not set(value) <= allowed:
                 raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ or -")
         return value
+
+    @field_validator("zalo_oa_secret_key", "zalo_app_secret_key")
+    @classmethod
+    def _needed_for_zalo_oa(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The OA webhook and token refresh need both secret keys once the OA is enabled."""
+        if info.data.get("zalo_oa_app_id") and not value:
+            raise ValueError("required when ZALO_OA_APP_ID is set")
+        return value
+
+    @field_validator("zalo_oa_webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        """A webhook path is served from the root of our web server."""
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+    @field_validator("zalo_bot_webhook_url")
+    @classmethod
+    def _https_webhook(cls, value: str | None) -> str | None:
+        """The Zalo Bot platform only calls HTTPS webhooks."""
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL")
+        return value
+
+    @field_validator("zalo_event_retention_hours")
+    @classmethod
+    def _retention_covers_max_age(cls, value: float, info: ValidationInfo) -> float:
+        """Duplicates must be remembered at least as long as an event is accepted."""
+        max_age = info.data.get("zalo_oa_event_max_age_hours")
+        if max_age is not None and value < max_age:
+            raise ValueError("must be at least ZALO_OA_EVENT_MAX_AGE_HOURS")
+        return value
+
+    @field_validator("zalo_bot_webhook_secret")
+    @classmethod
+    def _zalo_bot_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The Zalo Bot API takes a secret token of 8-256 characters; a webhook needs one."""
+        if value is not None and not 8 <= len(value) <= 256:
+            raise ValueError("must be 8-256 characters")
+        if value is None and info.data.get("zalo_bot_webhook_url"):
+            raise ValueError("required when ZALO_BOT_WEBHOOK_URL is set")
+        return value
+
+    @property
+    def zalo_oa_enabled(self) -> bool:
+        """Return whether the Zalo OA channel is configured."""
+        return bool(self.zalo_oa_app_id)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -26,10 +26,17 @@ def secrets_match(given: str | None, expected: str | None) -> bool:
 
 def telegram_webhook(secret: str, sink: UpdateSink) -> Callable[[Request], Awaitable[Response]]:
     """Return an endpoint that accepts Telegram updates carrying the right secret."""
+    return secret_webhook("telegram", TELEGRAM_SECRET_HEADER, secret, sink)
+
+
+def secret_webhook(
+    name: str, header: str, secret: str | None, sink: UpdateSink
+) -> Callable[[Request], Awaitable[Response]]:
+    """Return an endpoint that hands JSON objects carrying the right secret header to a sink."""
 
     async def endpoint(request: Request) -> Response:
-        if not secrets_match(request.headers.get(TELEGRAM_SECRET_HEADER), secret):
-            log.warning("telegram webhook: refused a request without the right secret")
+        if not secrets_match(request.headers.get(header), secret):
+            log.warning("%s webhook: refused a request without the right secret", name)
             return PlainTextResponse("forbidden", status_code=403)
         try:
             data = await request.json()

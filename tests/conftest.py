@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from bot.app import App, build_app
 from bot.config import Settings
+from tests.standins.zalo_api import ZaloStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
@@ -132,3 +133,12 @@ def app(make_app: AppFactory, db_url: str) -> App:
 def sqlite_app(make_app: AppFactory, sqlite_url: str) -> App:
     """The app on SQLite only (for tests where the database does not matter)."""
     return make_app(sqlite_url)
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[ZaloStandIn]:
+    """The Zalo OA API, OAuth endpoint and Bot API stand-in on 127.0.0.1."""
+    stand_in = ZaloStandIn()
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()

@@ -27,6 +27,14 @@ class RateLimited(DeliveryError):
         self.retry_after = retry_after
 
 
+class MessengerError(DeliveryError):
+    """The messenger refused a request for a reason retrying will not fix; `code` says which."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class TransientError(DeliveryError):
     """A network or server error worth retrying later."""
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
-from bot.messages import Button, Incoming, Kind, Reply
+from bot.channels.numbered import ButtonMemory, numbered_lines
+from bot.messages import Incoming, Kind, Reply
 
 EXIT_WORDS = {"/thoat", "/exit", "/quit"}
 
@@ -30,7 +31,7 @@ class ConsoleChannel:
         self.stdout = stdout
         self.user_id = user_id or "local"
         self.files_dir = files_dir
-        self._last_buttons: list[Button] = []
+        self._buttons = ButtonMemory(max_chats=1)
         self._sent = 0
 
     async def send(self, chat_id: str, reply: Reply) -> str:
@@ -72,29 +73,25 @@ class ConsoleChannel:
 
     def _incoming(self, line: str) -> Incoming:
         """Read a number as a press of that button, anything else as text."""
-        choice = line.strip()
-        if choice.isdigit() and 1 <= int(choice) <= len(self._last_buttons):
-            pressed = self._last_buttons[int(choice) - 1]
-            if pressed.payload is not None:
-                return Incoming(
-                    "console",
-                    self.user_id,
-                    self.user_id,
-                    text=pressed.label,
-                    payload=pressed.payload,
-                    kind=Kind.BUTTON,
-                )
+        pressed = self._buttons.pressed(self.user_id, line)
+        if pressed is not None:
+            return Incoming(
+                "console",
+                self.user_id,
+                self.user_id,
+                text=pressed.label,
+                payload=pressed.payload,
+                kind=Kind.BUTTON,
+            )
         return Incoming("console", self.user_id, self.user_id, text=line)
 
     def _print_reply(self, reply: Reply, prefix: str = "") -> None:
         """Write the reply text, its buttons as numbered lines, and any attachment path."""
         self.stdout.write(f"\n{prefix}{reply.text}\n")
         buttons = reply.all_buttons()
-        if buttons:
-            self._last_buttons = buttons
-            for number, item in enumerate(buttons, start=1):
-                link = f" — {item.url}" if item.url else ""
-                self.stdout.write(f"  {number}) {item.label}{link}\n")
+        self._buttons.remember(self.user_id, buttons)
+        for line in numbered_lines(buttons):
+            self.stdout.write(line + "\n")
         if reply.attachment is not None:
             self.files_dir.mkdir(parents=True, exist_ok=True)
             path = self.files_dir / reply.attachment.filename

@@ -9,11 +9,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.standins.server import LocalServer
 
 BOT_USER = {"id": 999, "is_bot": True, "first_name": "KhuyenHocBot", "username": "khuyenhoc_bot"}
 
@@ -42,8 +43,7 @@ class BotApiStandIn:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100)
         self._new_update = asyncio.Event()
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._server: LocalServer | None = None
 
     @property
     def base_url(self) -> str:
@@ -55,19 +55,14 @@ class BotApiStandIn:
         app = Starlette(
             routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
         )
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            await asyncio.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self._server = LocalServer(app)
+        self.port = await self._server.start()
 
     async def stop(self) -> None:
         """Stop serving."""
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            self._new_update.set()
-            await self._task
+        self._new_update.set()
+        if self._server is not None:
+            await self._server.stop()
 
     # --- what a citizen does -------------------------------------------------------------
     def user_says(self, text: str, user_id: int = 42, first_name: str = "Lan") -> dict[str, Any]:

@@ -1,0 +1,191 @@
+"""The Zalo Bot API adapter: a Telegram-like token bot, by webhook or getUpdates polling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import httpx
+from starlette.routing import Route
+
+from bot.channels.base import (
+    DeliveryError,
+    MessengerError,
+    RateLimited,
+    RecipientBlocked,
+    TransientError,
+)
+from bot.channels.conversation import Conversations
+from bot.channels.numbered import ButtonMemory, numbered_lines
+from bot.messages import Incoming, Kind, Reply, split_text
+from bot.web import secret_webhook
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalobot"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+DEFAULT_WEBHOOK_PATH = "/zalo/bot"
+MAX_TEXT = 2000
+NOTHING_NEW = 408
+RATE_LIMIT_WAIT = 5.0
+POLL_ERROR_PAUSE = 3.0
+KINDS = {
+    "message.text.received": Kind.TEXT,
+    "message.image.received": Kind.PHOTO,
+    "message.sticker.received": Kind.STICKER,
+    "message.voice.received": Kind.VOICE,
+}
+
+
+class ZaloBotChannel:
+    """Talks to citizens through a Zalo Bot; buttons become numbered lines."""
+
+    name = CHANNEL
+
+    def __init__(self, app: App, client: httpx.AsyncClient | None = None) -> None:
+        settings = app.settings
+        if not settings.zalo_bot_token:
+            raise ValueError("ZALO_BOT_TOKEN is not set")
+        self.app = app
+        self.base = f"{settings.zalo_bot_base_url.rstrip('/')}/bot{settings.zalo_bot_token}"
+        self.client = client or httpx.AsyncClient(timeout=settings.zalo_bot_poll_timeout + 15)
+        self.conversations = Conversations(app, self)
+        self.buttons = ButtonMemory()
+        self._poller: asyncio.Task[None] | None = None
+        app.channels.register(self)
+
+    @property
+    def webhook_path(self) -> str:
+        """Return the path of our webhook URL."""
+        return urlparse(self.app.settings.zalo_bot_webhook_url or "").path or DEFAULT_WEBHOOK_PATH
+
+    async def call(self, method: str, **params: Any) -> Any:
+        """Call a Bot API method and return its result; errors become delivery errors."""
+        try:
+            response = await self.client.post(f"{self.base}/{method}", json=params)
+            body = response.json()
+        except httpx.HTTPError as error:
+            raise TransientError(f"zalo bot {method}: {error}") from error
+        except ValueError as error:
+            raise TransientError(f"zalo bot {method}: HTTP {response.status_code}") from error
+        if isinstance(body, dict) and body.get("ok"):
+            return body.get("result")
+        body = body if isinstance(body, dict) else {}
+        code = int(body.get("error_code") or response.status_code)
+        description = str(body.get("description", ""))
+        if code == 429:
+            raise RateLimited(RATE_LIMIT_WAIT, f"zalo bot {method}: {description}")
+        if code == 403:
+            raise RecipientBlocked(f"zalo bot {method}: {description}")
+        if code >= 500:
+            raise TransientError(f"zalo bot {method}: {code} {description}")
+        raise MessengerError(code, f"zalo bot {method}: {description}")
+
+    async def start_webhook(self) -> Route:
+        """Register our webhook URL with its secret and return the route to serve."""
+        settings = self.app.settings
+        await self.call(
+            "setWebhook",
+            url=settings.zalo_bot_webhook_url,
+            secret_token=settings.zalo_bot_webhook_secret,
+        )
+        endpoint = secret_webhook(
+            "zalo bot", SECRET_HEADER, settings.zalo_bot_webhook_secret, self._take_update
+        )
+        return Route(self.webhook_path, endpoint, methods=["POST"])
+
+    async def start_polling(self) -> None:
+        """Remove any webhook (polling does not work with one) and poll in the background."""
+        await self.call("deleteWebhook")
+        self._poller = asyncio.create_task(self._poll())
+
+    async def stop(self) -> None:
+        """Stop polling, finish the messages in flight and close the HTTP client."""
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+        await self.conversations.drain()
+        await self.client.aclose()
+
+    async def _poll(self) -> None:
+        """Fetch one update per call; 408 means nothing new."""
+        timeout = str(self.app.settings.zalo_bot_poll_timeout)
+        while True:
+            try:
+                update = await self.call("getUpdates", timeout=timeout)
+            except MessengerError as error:
+                if error.code != NOTHING_NEW:
+                    log.warning("zalo bot polling: %s", error)
+                    await asyncio.sleep(POLL_ERROR_PAUSE)
+                continue
+            except DeliveryError as error:
+                log.warning("zalo bot polling: %s", error)
+                await asyncio.sleep(POLL_ERROR_PAUSE)
+                continue
+            for item in update if isinstance(update, list) else [update]:
+                self._take(item)
+
+    async def _take_update(self, body: dict[str, Any]) -> None:
+        """Queue a webhook update (answered at once, handled in the background)."""
+        self._take(body)
+
+    def _take(self, body: object) -> None:
+        """Queue an update, wrapped in `{ok, result}` or not."""
+        if isinstance(body, dict) and isinstance(body.get("result"), dict):
+            body = body["result"]
+        incoming = self.to_incoming(body) if isinstance(body, dict) else None
+        if incoming is not None:
+            self.conversations.spawn(self.conversations.answer(incoming))
+
+    def to_incoming(self, update: dict[str, Any]) -> Incoming | None:
+        """Convert an update to an Incoming; a typed number presses the button it names."""
+        message = update.get("message")
+        if not isinstance(message, dict):
+            return None
+        sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+        chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+        user, chat_id = str(sender.get("id") or ""), str(chat.get("id") or sender.get("id") or "")
+        if not user or not chat_id or sender.get("is_bot"):
+            return None
+        kind = KINDS.get(str(update.get("event_name", "")), Kind.OTHER)
+        text = str(message.get("text") or message.get("caption") or "")
+        common = {
+            "channel": CHANNEL,
+            "user_id": user,
+            "chat_id": chat_id,
+            "display_name": str(sender.get("display_name") or ""),
+            "is_group": str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE",
+        }
+        pressed = self.buttons.pressed(chat_id, text) if kind is Kind.TEXT else None
+        if pressed is not None:
+            return Incoming(
+                **common, text=pressed.label, payload=pressed.payload, kind=Kind.BUTTON
+            )
+        return Incoming(**common, text=text, kind=kind)
+
+    async def send(self, chat_id: str, reply: Reply) -> str:
+        """Send the text in chunks of 2,000 characters, buttons as numbered lines at the end."""
+        messages = self.app.content.messages
+        text = reply.text
+        if reply.attachment is not None:
+            note = messages.text("zalo.attachment_note", filename=reply.attachment.filename)
+            text = f"{text}\n\n{note}"
+        buttons = reply.all_buttons()
+        if buttons:
+            lines = [messages.text("zalo.choose_by_number"), *numbered_lines(buttons)]
+            text = text + "\n\n" + "\n".join(lines)
+        message_id = ""
+        for chunk in split_text(text, MAX_TEXT):
+            sent = await self.call("sendMessage", chat_id=chat_id, text=chunk)
+            message_id = str(sent.get("message_id", "")) if isinstance(sent, dict) else ""
+        self.buttons.remember(chat_id, buttons)
+        return message_id
+
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
+        """The Bot API cannot edit a message: send the new version instead."""
+        await self.send(chat_id, reply)
