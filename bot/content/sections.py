@@ -23,6 +23,8 @@ class Section:
 
 
 SECTIONS: list[Section] = [
-    # Features add their data files here, e.g.
-    # Section("places", "places.yaml", "bot.places:load_places"),
+    # Features add their data files here.
+    Section("places", "places.yaml", "bot.places:load_places"),
+    Section("assessment", "assessment.yaml", "bot.assessment:load_assessment"),
+    Section("consent", "consent.yaml", "bot.assessment:load_consent"),
 ]
