@@ -16,6 +16,7 @@ from bot.cdht_fields import format_phone
 from bot.cdht_filters import Filters
 from bot.db.models_cdht import Assessment, Registration
 from bot.db.repo_cdht import latest_results
+from bot.matching.normalize import fold
 from bot.places import match_key
 
 INDICATORS = 10
@@ -57,10 +58,13 @@ class Row:
 
 def select_rows(session: Session, filters: Filters) -> list[Row]:
     """Return registrations with their yearly results, filtered."""
-    query = select(Registration).order_by(Registration.place_name, Registration.full_name)
+    query = select(Registration)
     if filters.group:
         query = query.where(Registration.group == filters.group)
-    registrations = list(session.scalars(query))
+    # Sorted here, not in SQL, so SQLite and PostgreSQL collations give the same order.
+    registrations = sorted(
+        session.scalars(query), key=lambda r: (match_key(r.place_name), fold(r.full_name.lower()))
+    )
     if filters.place:
         wanted = match_key(filters.place)
         registrations = [r for r in registrations if match_key(r.place_name) == wanted]

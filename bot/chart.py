@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.matching.normalize import fold
+
 # Fonts with full Vietnamese coverage, tried in order when no CHART_FONT is set.
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -42,6 +44,9 @@ def find_font(configured: Path | None) -> str | None:
 def render(panels: list[Panel], *, font_path: str | None) -> bytes:
     """Return a PNG with the panels stacked top to bottom."""
     from PIL import Image, ImageDraw, ImageFont
+
+    if font_path is None:  # Pillow's built-in font has no Vietnamese letters: drop the marks
+        panels = [_folded(panel) for panel in panels]
 
     def font(size: int) -> Any:
         if font_path:
@@ -83,6 +88,12 @@ def render(panels: list[Panel], *, font_path: str | None) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _folded(panel: Panel) -> Panel:
+    """Return the panel with its texts without diacritics."""
+    rows = [(fold(label), values) for label, values in panel.rows]
+    return Panel(fold(panel.title), tuple(fold(name) for name in panel.series), rows)
 
 
 def _fit(draw: Any, text: str, font: Any) -> str:
