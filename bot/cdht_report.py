@@ -8,14 +8,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot.assessment import AssessmentContent
 from bot.cdht_fields import format_phone
 from bot.cdht_filters import Filters
 from bot.db.models_cdht import Assessment, Registration
-from bot.db.repo_cdht import latest_results
+from bot.db.repo_cdht import latest_result_ids, latest_results
 from bot.matching.normalize import fold
 from bot.places import match_key
 
@@ -126,30 +126,29 @@ class Stats:
 
 def stats(session: Session, *, year: int) -> Stats:
     """Count registrations by group and place, and results by year (and for one year)."""
-    registrations = {r.user_id: r for r in session.scalars(select(Registration))}
-    by_year: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    year_by_group: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    year_by_place: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for attempt in session.scalars(latest_results()):
-        registration = registrations.get(attempt.user_id)
-        if registration is None:
-            continue
-        by_year[attempt.year][0] += 1
-        by_year[attempt.year][1] += int(bool(attempt.passed))
-        if attempt.year == year:
-            for bucket in (
-                year_by_group[registration.group],
-                year_by_place[registration.place_name],
-            ):
-                bucket[0] += 1
-                bucket[1] += int(bool(attempt.passed))
+
+    def counted(column: Any) -> Counter[str]:
+        query = select(column, func.count()).group_by(column)
+        return Counter({key: number for key, number in session.execute(query)})
+
+    def results(column: Any, only_year: int | None) -> dict[Any, tuple[int, int]]:
+        passed = func.sum(case((Assessment.passed.is_(True), 1), else_=0))
+        query = (
+            select(column, func.count(), passed)
+            .join(Registration, Registration.user_id == Assessment.user_id)
+            .where(Assessment.id.in_(latest_result_ids(only_year)))
+            .group_by(column)
+        )
+        return {key: (int(a), int(p or 0)) for key, a, p in session.execute(query)}
+
+    unverified = select(func.count()).where(Registration.place_verified.is_(False))
     return Stats(
-        registrations=len(registrations),
-        unverified=sum(1 for r in registrations.values() if not r.place_verified),
-        by_group=Counter(r.group for r in registrations.values()),
-        by_place=Counter(r.place_name for r in registrations.values()),
-        by_year={y: (a, p) for y, (a, p) in sorted(by_year.items(), reverse=True)},
+        registrations=session.scalar(select(func.count()).select_from(Registration)) or 0,
+        unverified=session.scalar(unverified) or 0,
+        by_group=counted(Registration.group),
+        by_place=counted(Registration.place_name),
+        by_year=dict(sorted(results(Assessment.year, None).items(), reverse=True)),
         year=year,
-        year_by_group={k: (a, p) for k, (a, p) in year_by_group.items()},
-        year_by_place={k: (a, p) for k, (a, p) in year_by_place.items()},
+        year_by_group=results(Registration.group, year),
+        year_by_place=results(Registration.place_name, year),
     )

@@ -116,3 +116,17 @@ def test_cli_export_writes_csv_with_bom(make_app: AppFactory, tmp_path: Path) ->
         check=False,
     )
     assert bad.returncode == 2 and "kết quả không rõ" in bad.stderr
+
+
+def test_chart_font_setting_is_checked(tmp_path: Path) -> None:
+    from bot.config import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="CHART_FONT"):
+        load_settings(_env_file=None, chart_font=tmp_path / "missing.ttf")
+
+
+def test_chart_without_a_font_drops_diacritics() -> None:
+    from bot import chart
+
+    panel = chart.Panel("Đăng ký", ("Đạt",), [("xã Lấp Vò", (3,))])
+    assert chart.render([panel], font_path=None).startswith(b"\x89PNG")

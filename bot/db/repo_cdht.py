@@ -91,13 +91,18 @@ def completed_assessments(session: Session, *, user_id: int) -> list[Assessment]
     return list(session.scalars(query.order_by(Assessment.year.desc(), Assessment.id.desc())))
 
 
-def latest_results(year: int | None = None) -> Select[Any]:
-    """Select the year's result of each user: their latest finished attempt of that year."""
+def latest_result_ids(year: int | None = None) -> Any:
+    """Return a subquery of the ids of each user's latest finished attempt per year."""
     latest = (
-        select(func.max(Assessment.id).label("id"))
+        select(func.max(Assessment.id))
         .where(Assessment.completed_at.is_not(None))
         .group_by(Assessment.user_id, Assessment.year)
     )
     if year is not None:
         latest = latest.where(Assessment.year == year)
-    return select(Assessment).where(Assessment.id.in_(latest.scalar_subquery()))
+    return latest.scalar_subquery()
+
+
+def latest_results(year: int | None = None) -> Select[Any]:
+    """Select the year's result of each user: their latest finished attempt of that year."""
+    return select(Assessment).where(Assessment.id.in_(latest_result_ids(year)))
