@@ -6,9 +6,9 @@ from bot import personal_data
 from bot.context import Context
 from bot.db import repo_cdht
 from bot.messages import Button, Reply, button_rows
-from handlers import cdht_fields as fields
+from handlers import register_fields as fields
 from handlers.privacy import table_label
-from handlers.register import FLOW
+from handlers.register_fields import FLOW
 
 # Tables /hoso already describes in full; the rest are summarised by count.
 _SHOWN = {"registrations", "consents", "flow_states"}
@@ -21,8 +21,8 @@ def handle_profile(ctx: Context) -> list[Reply]:
 
 def profile_replies(ctx: Context) -> list[Reply]:
     """Return the profile message (used again after an edit)."""
-    other = other_data(ctx)
     registration = repo_cdht.get_registration(ctx.session, user_id=ctx.user.id)
+    other = other_data(ctx, shown=_SHOWN if registration else set())
     if registration is None:
         buttons = [Button(ctx.t("cdht.btn_register"), payload="cmd:dangky")]
         return [ctx.say("cdht.profile_none", buttons, other=other)]
@@ -39,13 +39,13 @@ def profile_replies(ctx: Context) -> list[Reply]:
     return [Reply(text, button_rows(buttons, 2))]
 
 
-def other_data(ctx: Context) -> str:
+def other_data(ctx: Context, shown: set[str]) -> str:
     """Describe the other rows stored about the user (assessments, questions, reminders…)."""
     counts = personal_data.count_rows(ctx.session, user_id=ctx.user.id)
     items = [
         f"{table_label(ctx, table)}: {number}"
         for table, number in counts.items()
-        if table not in _SHOWN
+        if table not in shown
     ]
     return "\n" + ctx.t("cdht.profile_other", items="; ".join(items)) if items else ""
 

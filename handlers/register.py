@@ -7,9 +7,9 @@ from typing import Any
 from bot.context import Context
 from bot.db import repo_cdht
 from bot.messages import Button, Reply
-from handlers import cdht_fields as fields
-
-FLOW = "dangky"
+from handlers import register_fields as fields
+from handlers.profile import profile_replies
+from handlers.register_fields import FLOW
 
 
 def handle_register(ctx: Context) -> list[Reply]:
@@ -101,8 +101,6 @@ def accept(ctx: Context, choice: dict[str, Any]) -> list[Reply]:
         repo_cdht.update_registration(
             ctx.session, registration=registration, values=choice, now=ctx.now
         )
-        from handlers.profile import profile_replies
-
         return [ctx.say("cdht.edit_done"), *profile_replies(ctx)]
     values = {**data.get("values", {}), **choice}
     step = fields.step_of(choice)

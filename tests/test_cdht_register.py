@@ -8,6 +8,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.db.models_cdht import Consent, Registration
 from tests.cdht_helpers import register, user_id
+from tests.conftest import AppFactory
 from tests.helpers import labels, press, press_label, say, texts
 
 
@@ -43,6 +44,7 @@ def test_consent_states_purpose_recipient_and_retention_and_no_stores_nothing(ap
         consent = session.scalars(select(Consent)).one()
         assert consent.granted is False
     assert "họ tên cần" not in texts(say(app, "A"))  # no longer in the flow
+    assert "ghi nhận đồng ý / không đồng ý: 1" in texts(say(app, "/hoso"))
 
 
 def test_consent_typed_answer_and_unclear_reply(sqlite_app: App) -> None:
@@ -173,3 +175,20 @@ def test_stale_registration_buttons_are_refused(sqlite_app: App) -> None:
     say(sqlite_app, "/dangky")
     assert "đã cũ" in texts(press(sqlite_app, "dk:group:can-bo"))  # not at that step
     assert "chưa đăng ký" in texts(press(sqlite_app, "hs:full_name"))
+
+
+def test_registration_resumes_after_a_restart(make_app: AppFactory, db_url: str) -> None:
+    first = make_app(db_url)
+    press_label(first, say(first, "/dangky"), "Tôi đồng ý")
+    say(first, "Phạm Văn Út")
+    first.engine.dispose()
+    second = make_app(db_url)
+    replies = say(second, "1958")  # the new process continues at the birth-year step
+    assert "Giới tính" in texts(replies)
+    replies = press_label(second, replies, "Không muốn nói")
+    replies = press_label(second, say(second, "Gò Công Đông"), "xã Gò Công Đông")
+    replies = press_label(second, replies, "Người dân")
+    say(second, "không")
+    say(second, "bỏ qua")
+    saved = registration(second)
+    assert saved is not None and (saved.full_name, saved.gender) == ("Phạm Văn Út", None)

@@ -20,8 +20,17 @@ from bot.db.models_cdht import Registration
 from bot.matching.normalize import clean, fold, nfc
 from bot.messages import Button, Reply, button_rows
 
-__all__ = ["ORDER", "from_button", "from_text", "parse_yes_no", "place_candidates", "prompt"]
+__all__ = [
+    "FLOW",
+    "ORDER",
+    "from_button",
+    "from_text",
+    "parse_yes_no",
+    "place_candidates",
+    "prompt",
+]
 
+FLOW = "dangky"
 ORDER = ("full_name", "birth_year", "gender", "place", "group", "union_member", "phone")
 SKIP_WORDS = {"bo qua", "khong", "ko", "k", "khong co", "skip", "khong muon noi"}
 PLACE_TYPED_MAX = 80
