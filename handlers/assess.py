@@ -114,7 +114,13 @@ def handle_button(ctx: Context) -> list[Reply]:
     if action == "stop":
         ctx.end_flow()
         return [ctx.say("assess.stopped", done=len(attempt.answers))]
-    if action == "cancel":
+    if action == "cancel":  # ask first: on numbered channels a typed 7 can press this
+        buttons = [
+            Button(ctx.t("assess.btn_cancel_yes"), payload=f"tdg:cancelok:{attempt.id}"),
+            Button(ctx.t("assess.btn_resume"), payload=f"tdg:resume:{attempt.id}"),
+        ]
+        return [ctx.say("assess.cancel_confirm", buttons, done=len(attempt.answers))]
+    if action == "cancelok":
         ctx.end_flow()
         ctx.session.delete(attempt)
         return [ctx.say("assess.cancelled")]

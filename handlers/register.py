@@ -15,6 +15,10 @@ from handlers.register_fields import FLOW
 def handle_register(ctx: Context) -> list[Reply]:
     """Ask for consent, or offer to update an existing registration."""
     registration = repo_cdht.get_registration(ctx.session, user_id=ctx.user.id)
+    current = ctx.app.content.section("consent").current
+    if registration is not None and registration.consent_version != current:
+        ctx.start_flow(FLOW, "consent", {"mode": "reconsent"})
+        return [ctx.say("cdht.consent_changed"), consent_request(ctx)]
     if registration is not None:
         summary = fields.summary(ctx, fields.values_of(registration))
         buttons = [
@@ -40,9 +44,10 @@ def handle_button(ctx: Context) -> list[Reply]:
     """Handle a registration button: consent, a choice for the current field, or start over."""
     _, kind, value = (ctx.payload.split(":", 2) + [""])[:3]
     if kind == "redo":
-        if repo_cdht.get_registration(ctx.session, user_id=ctx.user.id) is None:
-            return handle_register(ctx)
+        registration = repo_cdht.get_registration(ctx.session, user_id=ctx.user.id)
         consent = ctx.app.content.section("consent").current
+        if registration is None or registration.consent_version != consent:
+            return handle_register(ctx)
         data = {"mode": "new", "values": {}, "consent": consent}
         ctx.start_flow(FLOW, fields.ORDER[0], data)
         return [fields.prompt(ctx, fields.ORDER[0])]
@@ -81,6 +86,18 @@ def _consent(ctx: Context, granted: bool) -> list[Reply]:
     repo_cdht.record_consent(
         ctx.session, user_id=ctx.user.id, version=version, granted=granted, now=ctx.now
     )
+    if ctx.flow is not None and ctx.flow.data.get("mode") == "reconsent":
+        ctx.end_flow()
+        registration = repo_cdht.get_registration(ctx.session, user_id=ctx.user.id)
+        if granted and registration is not None:
+            repo_cdht.update_registration(
+                ctx.session,
+                registration=registration,
+                values={"consent_version": version},
+                now=ctx.now,
+            )
+            return [ctx.say("cdht.consent_renewed")]
+        return [ctx.say("cdht.consent_kept_old")]
     if not granted:
         ctx.end_flow()
         return [ctx.say("cdht.consent_refused")]

@@ -140,6 +140,9 @@ def test_cancel_deletes_the_attempt_in_progress(sqlite_app: App) -> None:
     replies = say(sqlite_app, "/tudanhgia")
     replies = press_label(sqlite_app, replies, "10 điểm")
     replies = press_label(sqlite_app, replies, "Hủy")
+    assert "1/10 câu đã trả lời" in texts(replies) and attempts(sqlite_app)
+    assert "Câu 2/10" in texts(press_label(sqlite_app, replies, "Làm tiếp"))
+    replies = press_label(sqlite_app, replies, "Hủy bài này")
     assert "đã hủy" in texts(replies)
     assert attempts(sqlite_app) == []
     assert "chưa có kết quả" in texts(say(sqlite_app, "/ketqua"))

@@ -192,3 +192,21 @@ def test_registration_resumes_after_a_restart(make_app: AppFactory, db_url: str)
     say(second, "bỏ qua")
     saved = registration(second)
     assert saved is not None and (saved.full_name, saved.gender) == ("Phạm Văn Út", None)
+
+
+def test_a_new_consent_version_is_asked_again(app: App) -> None:
+    register(app)
+    with app.sessions.begin() as session:
+        session.get_one(Registration, user_id(app)).consent_version = "cu-2025"
+    replies = say(app, "/dangky")
+    assert "đã được cập nhật" in texts(replies) and "Mục đích" in texts(replies)
+    assert "chưa đồng ý nội dung mới" in texts(press_label(app, replies, "Không đồng ý"))
+    saved = registration(app)
+    assert saved is not None and saved.consent_version == "cu-2025"  # data kept, not renewed
+    replies = press_label(app, say(app, "/dangky"), "Tôi đồng ý")
+    assert "nội dung mới" in texts(replies)
+    saved = registration(app)
+    assert saved is not None and saved.consent_version == app.content.section("consent").current
+    with app.sessions() as session:
+        granted = [c.granted for c in session.scalars(select(Consent).order_by(Consent.id))]
+    assert granted == [True, False, True]
