@@ -89,25 +89,31 @@ def to_csv(rows: list[Row], content: AssessmentContent, tz: Any) -> bytes:
         reg, result = row.registration, row.result
         answers = result.answers if result else {}
         done = result.completed_at.astimezone(tz) if result and result.completed_at else None
-        writer.writerow(
-            [
-                reg.full_name,
-                reg.birth_year,
-                GENDER_LABELS.get(reg.gender or "", ""),
-                reg.place_name,
-                "Có" if reg.place_verified else "Chưa",
-                content.group_label(reg.group),
-                "Có" if reg.union_member else "Không",
-                format_phone(reg.phone),  # spaced, so Excel keeps the leading 0 as text
-                f"{reg.created_at.astimezone(tz):%d/%m/%Y}",
-                result.year if result else "",
-                result.total if result else "",
-                RESULT_LABELS[row.outcome],
-                f"{done:%d/%m/%Y}" if done else "",
-                *[answers.get(str(n), "") for n in range(1, INDICATORS + 1)],
-            ]
-        )
+        cells = [
+            reg.full_name,
+            reg.birth_year,
+            GENDER_LABELS.get(reg.gender or "", ""),
+            reg.place_name,
+            "Có" if reg.place_verified else "Chưa",
+            content.group_label(reg.group),
+            "Có" if reg.union_member else "Không",
+            format_phone(reg.phone),  # spaced, so Excel keeps the leading 0 as text
+            f"{reg.created_at.astimezone(tz):%d/%m/%Y}",
+            result.year if result else "",
+            result.total if result else "",
+            RESULT_LABELS[row.outcome],
+            f"{done:%d/%m/%Y}" if done else "",
+            *[answers.get(str(n), "") for n in range(1, INDICATORS + 1)],
+        ]
+        writer.writerow([_safe_cell(cell) for cell in cells])
     return out.getvalue().encode("utf-8-sig")
+
+
+def _safe_cell(value: object) -> object:
+    """Keep Excel from running a typed text as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 @dataclass

@@ -13,7 +13,7 @@ import pytest
 from bot.app import App
 from tests.cdht_helpers import assess, register
 from tests.conftest import ADMIN, CONTENT_DIR, ROOT, AppFactory
-from tests.helpers import say, texts
+from tests.helpers import press_label, say, texts
 
 ADMIN_USER = ADMIN.split(":", 1)[1]
 
@@ -130,3 +130,19 @@ def test_chart_without_a_font_drops_diacritics() -> None:
 
     panel = chart.Panel("Đăng ký", ("Đạt",), [("xã Lấp Vò", (3,))])
     assert chart.render([panel], font_path=None).startswith(b"\x89PNG")
+
+
+def test_typed_place_cannot_become_an_excel_formula(sqlite_app: App) -> None:
+    replies = say(sqlite_app, "/dangky")
+    press_label(sqlite_app, replies, "Tôi đồng ý")
+    for text in ("Lan", "1975", "nữ"):
+        say(sqlite_app, text)
+    replies = say(sqlite_app, '=HYPERLINK("http://x","bam")')
+    replies = press_label(sqlite_app, replies, "Giữ tên")
+    press_label(sqlite_app, replies, "Người dân")
+    say(sqlite_app, "không")
+    say(sqlite_app, "bỏ qua")
+    (reply,) = say(sqlite_app, "/xuatdulieu", ADMIN_USER)
+    assert reply.attachment is not None
+    (row,) = _csv(reply.attachment.data)
+    assert row["Xã/phường"].startswith("'=") and row["Xã/phường đã xác minh"] == "Chưa"
