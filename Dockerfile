@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# A font with Vietnamese letters for the /thongke chart (bot/chart.py looks for DejaVu Sans).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so code changes do not reinstall them.
 COPY pyproject.toml ./
 RUN python - <<'PY' > /tmp/requirements.txt

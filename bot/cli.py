@@ -93,6 +93,34 @@ def cmd_zalo_token(args: argparse.Namespace, settings: Settings) -> int:
         f"Zalo OA token for app {token.app_id}: obtained {token.obtained_at:%Y-%m-%d %H:%M} UTC, "
         f"expires {token.expires_at:%Y-%m-%d %H:%M} UTC"
     )
+    app.engine.dispose()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write registrations and yearly results as CSV (UTF-8 with BOM, for Excel)."""
+    from bot import cdht_report
+    from bot.app import build_app
+    from bot.cdht_filters import FilterError, Filters
+
+    app = build_app(settings)
+    content = app.content.section("assessment")
+    try:
+        filters = Filters.from_args(args, content)
+    except FilterError as error:
+        print(f"error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    with app.sessions() as session:
+        rows = cdht_report.select_rows(session, filters)
+        data = cdht_report.to_csv(rows, content, settings.tz)
+    if args.out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        with open(args.out, "wb") as handle:
+            handle.write(data)
+        print(f"{len(rows)} rows written to {args.out}", file=sys.stderr)  # noqa: T201
+    app.engine.dispose()
     return 0
 
 
@@ -109,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="curated content tools")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     content_sub.add_parser("check", help="validate content/")
+    export = sub.add_parser("export", help="CSV of CDHT registrations and results")
+    from bot.cdht_filters import add_filter_arguments
+
+    add_filter_arguments(export)
+    export.add_argument("--out", default="-", help="output file (default: standard output)")
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
@@ -130,6 +163,7 @@ COMMANDS: dict[str, Command] = {
     "content check": cmd_content_check,
     "db upgrade": cmd_db_upgrade,
     "zalo token": cmd_zalo_token,
+    "export": cmd_export,
 }
 
 

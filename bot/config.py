@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     zalo_bot_poll_timeout: int = Field(default=30, ge=1, le=60)
 
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    chart_font: Path | None = None  # a TTF with Vietnamese glyphs for /thongke charts
+
+    @field_validator("chart_font")
+    @classmethod
+    def _font_exists(cls, value: Path | None) -> Path | None:
+        """Reject a chart font path that is not a file."""
+        if value is not None and not value.is_file():
+            raise ValueError(f"font file not found: {value}")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -1,21 +1,46 @@
 """The routing table: every route of the bot, in order."""
 
 from bot.routing import button, command, fallback, flow, text  # noqa: F401
-from handlers import faq, smalltalk, start, support
+from handlers import (
+    assess,
+    assess_result,
+    cdht_admin,
+    faq,
+    privacy,
+    profile,
+    register,
+    smalltalk,
+    start,
+    support,
+)
 
 ROUTES = [
     # Commands (a command always wins over an open flow).
     command("start", start.handle_start, menu=True),
     command("help", start.handle_help, menu=True),
     command("huy", start.handle_cancel, menu=True),
+    command("dangky", register.handle_register, menu=True),
+    command("tudanhgia", assess.handle_assess, menu=True),
+    command("ketqua", assess_result.handle_history, menu=True),
+    command("hoso", profile.handle_profile, menu=True),
+    command("taidulieu", privacy.handle_export, menu=True),
+    command("xoadulieu", privacy.handle_delete, menu=True),
+    command("thongke", cdht_admin.handle_stats, admin=True),
+    command("xuatdulieu", cdht_admin.handle_export, admin=True),
     command("hotro", support.handle_start, menu=True),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
     button("fb", faq.handle_feedback),
     button("staff", faq.handle_leave_for_staff),
     button("menu", start.handle_menu_button),
+    button("dk", register.handle_button),
+    button("hs", profile.handle_edit_button),
+    button("tdg", assess.handle_button),
+    button("xd", privacy.handle_delete_button),
     button("ht", support.handle_button),
     # Free text while the user is in a multi-step flow goes to that flow's handler.
+    flow(register.FLOW, register.handle_text),
+    flow(assess.FLOW, assess.handle_text),
     flow("hotro", support.handle_text),
     # Free text patterns, most specific first.
     text("smalltalk", smalltalk.is_smalltalk, smalltalk.handle_smalltalk),

@@ -23,8 +23,9 @@ class Section:
 
 
 SECTIONS: list[Section] = [
-    # Features add their data files here, e.g.
-    # Section("places", "places.yaml", "bot.places:load_places"),
+    Section("places", "places.yaml", "bot.places:load_places"),
+    Section("assessment", "assessment.yaml", "bot.assessment:load_assessment"),
+    Section("consent", "consent.yaml", "bot.assessment:load_consent"),
     # "programmes" checks deadline_event against "events" when that is loaded: keep it after.
     Section("programmes", "programmes.yaml", "bot.support.catalogue:load_programmes"),
 ]

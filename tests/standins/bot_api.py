@@ -141,6 +141,7 @@ class BotApiStandIn:
             form = await request.form()
             for key, value in form.items():
                 params[key] = value if isinstance(value, str) else f"<file {value.filename}>"
+            await form.close()  # uploaded files are temporary files; unclosed ones warn
         for key in ("reply_markup", "commands", "allowed_updates"):
             if isinstance(params.get(key), str):
                 try:
