@@ -65,6 +65,9 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None
+    # The citizen may type a number as the answer (e.g. a score): channels without real
+    # buttons then label choices with letters so that typed digits stay text.
+    numbers_are_answers: bool = False
 
     def all_buttons(self) -> list[Button]:
         """Return the buttons in reading order."""

@@ -85,7 +85,7 @@ def question_reply(ctx: Context, attempt: Assessment) -> Reply:
     if number > 1:
         nav.insert(0, Button(ctx.t("assess.btn_back"), payload=f"tdg:back:{attempt.id}"))
     rows.append(tuple(nav))
-    return Reply(text, tuple(rows))
+    return Reply(text, tuple(rows), numbers_are_answers=True)
 
 
 def _own_open_attempt(ctx: Context, attempt_id: str) -> Assessment | None:

@@ -36,7 +36,7 @@ def test_terminal_register_assess_export_delete(sqlite_app: App, tmp_path: Path)
             "1",  # Có (công đoàn)
             "0912345678",
             "/tudanhgia",
-            *["3"] * 10,  # "8 điểm – Thường xuyên" ten times
+            *["c"] * 10,  # "8 điểm – Thường xuyên" (choices are lettered) ten times
             "/ketqua",
             "/taidulieu",
             "/xoadulieu",
@@ -58,6 +58,36 @@ def test_terminal_register_assess_export_delete(sqlite_app: App, tmp_path: Path)
     assert saved and "Nguyễn Thị Lan" in saved[0].read_text(encoding="utf-8")
     assert "đã xóa toàn bộ" in output
     assert user_id(sqlite_app, "lan") is None
+
+
+def test_terminal_typed_digits_are_scores_not_button_numbers(
+    sqlite_app: App, tmp_path: Path
+) -> None:
+    script = "\n".join(
+        [
+            "/dangky",
+            "1",
+            "trần văn an",
+            "1980",
+            "1",
+            "h. Lấp Vò",
+            "1",
+            "2",
+            "2",
+            "1",
+            "/tudanhgia",
+            *["6"] * 10,
+            "/thoat",
+        ]
+    )
+    out = io.StringIO()
+    channel = ConsoleChannel(
+        sqlite_app, io.StringIO(script + "\n"), out, user_id="an", files_dir=tmp_path
+    )
+    asyncio.run(channel.run())
+    output = out.getvalue()
+    assert "  a) " in output  # the choices of a question are lettered on the terminal
+    assert "60/100" in output
 
 
 @pytest.fixture

@@ -89,8 +89,8 @@ class ConsoleChannel:
         """Write the reply text, its buttons as numbered lines, and any attachment path."""
         self.stdout.write(f"\n{prefix}{reply.text}\n")
         buttons = reply.all_buttons()
-        self._buttons.remember(self.user_id, buttons)
-        for line in numbered_lines(buttons):
+        self._buttons.remember(self.user_id, buttons, lettered=reply.numbers_are_answers)
+        for line in numbered_lines(buttons, lettered=reply.numbers_are_answers):
             self.stdout.write(line + "\n")
         if reply.attachment is not None:
             self.files_dir.mkdir(parents=True, exist_ok=True)

@@ -177,13 +177,17 @@ class ZaloBotChannel:
             text = f"{text}\n\n{note}"
         buttons = reply.all_buttons()
         if buttons:
-            lines = [messages.text("zalo.choose_by_number"), *numbered_lines(buttons)]
+            lettered = reply.numbers_are_answers
+            prompt = messages.text(
+                "zalo.choose_by_letter" if lettered else "zalo.choose_by_number"
+            )
+            lines = [prompt, *numbered_lines(buttons, lettered=lettered)]
             text = text + "\n\n" + "\n".join(lines)
         message_id = ""
         for chunk in split_text(text, MAX_TEXT):
             sent = await self.call("sendMessage", chat_id=chat_id, text=chunk)
             message_id = str(sent.get("message_id", "")) if isinstance(sent, dict) else ""
-        self.buttons.remember(chat_id, buttons)
+        self.buttons.remember(chat_id, buttons, lettered=reply.numbers_are_answers)
         return message_id
 
     async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
