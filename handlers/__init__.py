@@ -1,20 +1,26 @@
 """The routing table: every route of the bot, in order."""
 
 from bot.routing import button, command, fallback, flow, text  # noqa: F401
-from handlers import faq, smalltalk, start
+from handlers import faq, reminder_list, reminder_steps, reminders, smalltalk, start
 
 ROUTES = [
     # Commands (a command always wins over an open flow).
     command("start", start.handle_start, menu=True),
     command("help", start.handle_help, menu=True),
     command("huy", start.handle_cancel, menu=True),
+    command("nhacnho", reminders.handle_command, menu=True),
+    command("lichnhac", reminder_list.handle_list, menu=True),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
     button("fb", faq.handle_feedback),
     button("staff", faq.handle_leave_for_staff),
     button("menu", start.handle_menu_button),
+    button("rm", reminder_steps.handle_button),
+    button("ev", reminder_list.handle_subscribe),
     # Free text while the user is in a multi-step flow goes to that flow's handler.
+    flow(reminders.FLOW, reminder_steps.handle_flow_text),
     # Free text patterns, most specific first.
+    text("reminder", reminders.is_reminder_request, reminders.handle_text_request),
     text("smalltalk", smalltalk.is_smalltalk, smalltalk.handle_smalltalk),
     # The FAQ fallback comes last: any other text is a question for the FAQ matcher.
     fallback(faq.handle_question),

@@ -25,4 +25,5 @@ class Section:
 SECTIONS: list[Section] = [
     # Features add their data files here, e.g.
     # Section("places", "places.yaml", "bot.places:load_places"),
+    Section("events", "events.yaml", "bot.reminders.events:load_events"),
 ]
