@@ -153,8 +153,12 @@ def _parse_dates(t: _Text, draft: dict[str, Any], today: date) -> None:
         else:
             draft["date"] = found.isoformat()
         return
-    for match in t.take(_RELATIVE):
-        period = match.group(1) or match.group(3)
+    for match in _RELATIVE.finditer(t.folded):
+        group = 1 if match.group(1) else 3
+        period = match.group(group)
+        if period == "toi" and t.word_at(match.start(group), match.end(group)) != "tối":
+            period = None  # "nhắc tôi ngày mai": me, not evening
+        t.blank(match.start(), match.end())
         if period:
             draft.setdefault("period", period)
         if match.group(2):
