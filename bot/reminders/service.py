@@ -32,7 +32,8 @@ class ReminderService:
     async def start(self) -> None:
         """Start the scheduler; catch up at once on what fell due while the bot was down."""
         settings = self.app.settings
-        self.scheduler = AsyncIOScheduler(timezone=settings.tz)
+        if self.scheduler is None:
+            self.scheduler = AsyncIOScheduler(timezone=settings.tz)
         seconds = settings.reminder_poll_seconds
         now = datetime.now(settings.tz)
         # Reminders fall on whole minutes, so polling at second 0 sends them on time.
@@ -49,7 +50,8 @@ class ReminderService:
             misfire_grace_time=seconds,
         )
         self.scheduler.add_job(self.tick, id="reminders-catch-up", replace_existing=True)
-        self.scheduler.start()
+        if not self.scheduler.running:
+            self.scheduler.start()
 
     async def tick(self) -> None:
         """Run one poll; never let an error stop the schedule."""
