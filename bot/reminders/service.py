@@ -27,6 +27,7 @@ class ReminderService:
         self.app = app
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        self._stopping = False
         self.ready = asyncio.Event()
 
     async def start(self) -> None:
@@ -55,6 +56,8 @@ class ReminderService:
 
     async def tick(self) -> None:
         """Run one poll; never let an error stop the schedule."""
+        if self._stopping:
+            return
         async with self._lock:
             try:
                 counts = await run_due_once(self.app)
@@ -71,10 +74,11 @@ class ReminderService:
 
     async def stop(self) -> None:
         """Stop the scheduler after the poll in progress, if any, has finished."""
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-        async with self._lock:
-            pass
+        self._stopping = True
+        async with self._lock:  # let a poll in progress finish its deliveries
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+        self._stopping = False
 
 
 def create_service(app: App) -> ReminderService:
