@@ -8,7 +8,7 @@ from typing import Any
 from bot.context import Context
 from bot.messages import Reply
 from bot.reminders.parse import fold, parse, parse_time_only, parse_weekdays
-from handlers import reminders
+from handlers import faq, reminders
 from handlers.reminder_list import handle_list_button
 
 
@@ -47,6 +47,9 @@ def handle_flow_text(ctx: Context) -> list[Reply]:
         draft["text"] = " ".join(text.split())[:200]
     else:  # "kind" or "confirm": a whole new phrase
         found_draft = parse(text, ctx.now.date())
+        if set(found_draft) <= {"text"} and reminders.looks_like_question(text):
+            ctx.end_flow()  # a question, not a reminder: let the FAQ answer it
+            return faq.handle_question(ctx)
         if step == "confirm" or set(found_draft) - {"text"}:
             draft = found_draft
         else:

@@ -18,7 +18,9 @@ TIME_CHOICES = ("0600", "0700", "1200", "1700", "1900", "2000")
 _TRIGGER = re.compile(r"^\s*(?:nhac\s+(?:toi|tui|minh|giup|gium|dum)|dat\s+(?:loi\s+)?nhac)\b")
 _QUESTION = re.compile(
     r"\?|\b(?:lam\s+sao|the\s+nao|nhu\s+nao|cach|huong\s+dan|duoc\s+khong|duoc\s+ko|"
-    r"co\s+the|khong\s+bao|xem|xoa|huy|tat|tam\s+dung|o\s+dau|la\s+gi)\b"
+    r"co\s+the|o\s+dau|la\s+gi)\b|"
+    # Managing reminders ("xem lịch nhắc", "tắt lời nhắc hằng tuần") is a question too.
+    r"\b(?:xem|xoa|huy|tat|tam\s+dung|bo|sua|doi)\s+(?:cac\s+)?(?:loi\s+nhac|lich\s+nhac|nhac\s+nho)"
 )
 _HAS_WHEN = re.compile(
     r"\d\s*(?:h|g|gio|:)|\d{1,2}/\d{1,2}|\b(?:hang|moi)\s+(?:ngay|tuan|thang|sang|toi)\b|"
@@ -26,10 +28,15 @@ _HAS_WHEN = re.compile(
 )
 
 
+def looks_like_question(text: str) -> bool:
+    """Whether text asks something (about reminders or anything else) rather than sets one."""
+    return bool(_QUESTION.search(fold(text)))
+
+
 def is_reminder_request(ctx: Context) -> bool:
     """Whether free text asks for a reminder ("nhắc tôi ..."), not a question about reminders."""
     folded = fold(ctx.text)
-    if _QUESTION.search(folded):
+    if looks_like_question(ctx.text):
         return False
     if _TRIGGER.match(folded):
         return True

@@ -118,7 +118,17 @@ def test_question_about_reminders_goes_to_faq(sqlite_app: App) -> None:
         replies = say(sqlite_app, question)
         payloads = [b.payload for r in replies for b in r.all_buttons()]
         assert "/nhacnho" in texts(replies) or "faq:bot-nhac-nho" in payloads, question
+    for question in ("tắt lời nhắc hằng tuần", "xóa lời nhắc thứ 3"):
+        assert "💾 Lưu" not in labels(say(sqlite_app, question)), question
     assert "💾 Lưu" in labels(say(sqlite_app, "nhac toi 7h30 sang thu 2 4 6 tap the duc"))
+    assert "xem thời sự" in texts(say(sqlite_app, "nhắc tôi xem thời sự 19h mỗi ngày"))
+    assert "đọc sách" in texts(say(sqlite_app, "8 giờ tối mỗi ngày nhắc đọc sách"))
+
+
+def test_question_inside_the_flow_goes_to_faq(sqlite_app: App) -> None:
+    say(sqlite_app, "/nhacnho")
+    replies = say(sqlite_app, "học bổng khuyến học là gì?")
+    assert "Lưu" not in " ".join(labels(replies)) and "Một lần" not in labels(replies)
 
 
 def test_limit_per_citizen(make_app: AppFactory, sqlite_url: str) -> None:
