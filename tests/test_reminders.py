@@ -242,3 +242,18 @@ def test_user_rows_are_deleted_with_the_user(sqlite_app: App) -> None:
     with sqlite_app.sessions.begin() as session:
         session.delete(session.scalars(select(User)).one())
     assert rows(sqlite_app) == []
+
+
+async def test_two_pollers_at_once_send_each_reminder_once(
+    make_app: AppFactory, db_url: str, clock: FakeClock
+) -> None:
+    import asyncio
+
+    apps = [make_app(db_url) for _ in range(2)]
+    for number in range(30):
+        set_reminder(apps[0], f"nhắc tôi 20h mỗi ngày việc {number}", user=f"c{number}")
+    outs = [console(a) for a in apps]
+    clock.set(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))
+    await asyncio.gather(*(run_due_once(a) for a in apps))
+    sent = "".join(out.getvalue() for out in outs)
+    assert all(sent.count(f"việc {number}\n") == 1 for number in range(30))

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.db import repo_reminders
 from bot.db.models import User
@@ -42,36 +43,47 @@ class Due:
 def _claim(app: App, now: datetime) -> tuple[list[Due], Counter[str]]:
     """Claim every due occurrence: move each reminder on before sending, so none goes twice."""
     grace = timedelta(hours=app.settings.reminder_grace_hours)
-    tz = app.settings.tz
     claimed: list[Due] = []
     skipped: Counter[str] = Counter()
     while True:
-        with app.sessions.begin() as session:
-            rows = list(session.scalars(repo_reminders.due_query(session, now=now, limit=BATCH)))
-            users = {u.id: u for u in session.scalars(
-                select(User).where(User.id.in_({r.user_id for r in rows}))
-            )}  # fmt: skip
-            for row in rows:
-                due = row.next_due_at
-                assert due is not None
-                next_due = next_occurrence(rule_of(row), now, tz)
-                if not repo_reminders.advance(
-                    session, reminder_id=row.id, due=due, next_due=next_due, now=now
-                ):
-                    continue  # another poller took it
-                user = users[row.user_id]
-                reason = _skip_reason(row, user, due, now, grace, tz)
-                if reason:
-                    skipped[reason] += 1
-                    log.info("reminder %s due %s not sent: %s", row.id, due.isoformat(), reason)
-                    if reason == "user inactive":
-                        repo_reminders.pause_all(session, user_id=user.id)
-                    continue
-                claimed.append(
-                    Due(row.id, user.id, user.channel, user.chat_id, row.text, due, next_due)
-                )
-        if len(rows) < BATCH:
+        batch: list[Due] = []
+        try:
+            rows = _claim_batch(app, now, grace, batch, skipped)
+        except OperationalError:  # e.g. SQLite busy with another poller: try on the next poll
+            log.warning("reminders: database busy, claiming again on the next poll")
             return claimed, skipped
+        claimed.extend(batch)  # only what was committed is sent
+        if rows < BATCH:
+            return claimed, skipped
+
+
+def _claim_batch(
+    app: App, now: datetime, grace: timedelta, batch: list[Due], skipped: Counter[str]
+) -> int:
+    """Claim one batch of due rows in one transaction; return how many rows were due."""
+    tz = app.settings.tz
+    with app.sessions.begin() as session:
+        rows = list(session.scalars(repo_reminders.due_query(session, now=now, limit=BATCH)))
+        user_ids = {r.user_id for r in rows}
+        users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
+        for row in rows:
+            due = row.next_due_at
+            assert due is not None
+            next_due = next_occurrence(rule_of(row), now, tz)
+            if not repo_reminders.advance(
+                session, reminder_id=row.id, due=due, next_due=next_due, now=now
+            ):
+                continue  # another poller took it
+            user = users[row.user_id]
+            reason = _skip_reason(row, user, due, now, grace, tz)
+            if reason:
+                skipped[reason] += 1
+                log.info("reminder %s due %s not sent: %s", row.id, due.isoformat(), reason)
+                if reason == "user inactive":
+                    repo_reminders.pause_all(session, user_id=user.id)
+                continue
+            batch.append(Due(row.id, user.id, user.channel, user.chat_id, row.text, due, next_due))
+    return len(rows)
 
 
 def _skip_reason(row, user, due, now, grace, tz) -> str:  # noqa: ANN001 - internal helper
