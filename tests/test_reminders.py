@@ -257,3 +257,23 @@ async def test_two_pollers_at_once_send_each_reminder_once(
     await asyncio.gather(*(run_due_once(a) for a in apps))
     sent = "".join(out.getvalue() for out in outs)
     assert all(sent.count(f"việc {number}\n") == 1 for number in range(30))
+
+
+async def test_grace_window_is_configurable(
+    make_app: AppFactory, sqlite_url: str, clock: FakeClock
+) -> None:
+    app = make_app(sqlite_url, reminder_grace_hours=1)
+    out = console(app)
+    set_reminder(app, "nhắc tôi 20h mỗi ngày học bài")
+    clock.set(datetime(2026, 3, 2, 14, 1, tzinfo=UTC))  # 1 h 1 min late
+    counts = await run_due_once(app)
+    assert counts["beyond the grace window"] == 1 and out.getvalue() == ""
+
+
+def test_bad_reminder_settings_are_named() -> None:
+    from bot.config import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="SELF_ASSESSMENT_REMINDER_MONTH"):
+        load_settings(_env_file=None, self_assessment_reminder_month=13)
+    with pytest.raises(SettingsError, match="REMINDER_GRACE_HOURS"):
+        load_settings(_env_file=None, reminder_grace_hours=-1)
