@@ -99,7 +99,7 @@ def load_events(path: Path, content: Content) -> dict[str, Event]:
             raise ContentError(f"{where}: kind must be one of {', '.join(KINDS)}")
         if event.faq is not None and event.faq not in content.faq:
             raise ContentError(f"{where}: faq {event.faq!r} is not an FAQ entry id")
-        if len((TOPIC_PREFIX + event.id).encode()) > 40:
+        if len((TOPIC_PREFIX + event.id).encode()) > 64:
             raise ContentError(f"{where}: id too long for a button")
         if event.id in events:
             raise ContentError(f"{where}: duplicate id")
