@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     reminder_send_concurrency: int = Field(default=8, ge=1, le=256)
     event_reminder_days_before: int = Field(default=3, ge=0, le=60)
     self_assessment_reminder_month: int = Field(default=11, ge=1, le=12)
-    notice_hour: int = Field(default=9, ge=6, le=21)
+    reminder_notice_hour: int = Field(default=9, ge=6, le=21)
 
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
 

@@ -126,8 +126,8 @@ def remind_window(app: App, event: Event, today: date) -> tuple[datetime, dateti
         month = settings.self_assessment_reminder_month
         first = date(start.year, month, 1)
         last = (date(start.year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
-        opens = datetime.combine(first, time(settings.notice_hour), tz)
+        opens = datetime.combine(first, time(settings.reminder_notice_hour), tz)
         return opens, datetime.combine(min(last, end), time(22), tz), start
     remind_day = start - timedelta(days=settings.event_reminder_days_before)
-    opens = datetime.combine(remind_day, time(settings.notice_hour), tz)
+    opens = datetime.combine(remind_day, time(settings.reminder_notice_hour), tz)
     return opens, datetime.combine(start, time(22), tz), start
