@@ -23,7 +23,7 @@ class Service(Protocol):
 
 SERVICE_FACTORIES: list[str] = [
     # "module:function" taking the App and returning a Service, e.g.
-    # "bot.reminders.service:create_service",
+    "bot.reminders.service:create_service",
 ]
 
 

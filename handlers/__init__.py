@@ -9,6 +9,9 @@ from handlers import (
     privacy,
     profile,
     register,
+    reminder_list,
+    reminder_steps,
+    reminders,
     smalltalk,
     start,
     support,
@@ -28,6 +31,8 @@ ROUTES = [
     command("thongke", cdht_admin.handle_stats, admin=True),
     command("xuatdulieu", cdht_admin.handle_export, admin=True),
     command("hotro", support.handle_start, menu=True),
+    command("nhacnho", reminders.handle_command, menu=True),
+    command("lichnhac", reminder_list.handle_list, menu=True),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
     button("fb", faq.handle_feedback),
@@ -38,11 +43,15 @@ ROUTES = [
     button("tdg", assess.handle_button),
     button("xd", privacy.handle_delete_button),
     button("ht", support.handle_button),
+    button("rm", reminder_steps.handle_button),
+    button("ev", reminder_list.handle_subscribe),
     # Free text while the user is in a multi-step flow goes to that flow's handler.
     flow(register.FLOW, register.handle_text),
     flow(assess.FLOW, assess.handle_text),
     flow("hotro", support.handle_text),
+    flow(reminders.FLOW, reminder_steps.handle_flow_text),
     # Free text patterns, most specific first.
+    text("reminder", reminders.is_reminder_request, reminders.handle_text_request),
     text("smalltalk", smalltalk.is_smalltalk, smalltalk.handle_smalltalk),
     # The FAQ fallback comes last: any other text is a question for the FAQ matcher.
     fallback(faq.handle_question),

@@ -9,6 +9,7 @@ from bot.db import repo_questions
 from bot.matching.index import MatchResult, Status
 from bot.messages import Button, Reply, button_rows
 from bot.support.links import finder_rows
+from handlers import reminder_list
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -62,6 +63,7 @@ def answer_reply(app: App, faq_id: str, log_id: int | None) -> Reply:
         (Button(app.content.faq[r].question, payload=f"faq:{r}"),) for r in entry.related
     ]
     rows += finder_rows(app, faq_id)
+    rows.extend(reminder_list.event_button_rows(app, faq_id))
     if log_id is not None:
         rows.append(
             (

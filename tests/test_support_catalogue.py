@@ -9,7 +9,6 @@ import yaml
 
 from bot.content import ContentError, load_content
 from bot.content.sections import SECTIONS
-from bot.support.catalogue import load_programmes
 from bot.support.tags import TAGS, tag_label_key
 from tests import test_content
 from tests.conftest import CONTENT_DIR
@@ -82,16 +81,14 @@ def test_broken_programme_is_named(content_copy: Path, changes: dict, message: s
     assert "programmes.yaml" in error and f"entry {programme_id}" in error and message in error
 
 
-def test_deadline_event_is_checked_only_when_events_are_loaded(content_copy: Path) -> None:
+def test_deadline_event_must_name_a_known_event(content_copy: Path) -> None:
     edit_programme(content_copy, deadline_event="han-nop-hoc-bong")
-    content = load_content(content_copy)  # no events section yet: not checked
-    path = content_copy / "programmes.yaml"
-    content.sections["events"] = {"tuan-le-hoc-tap": object()}
     with pytest.raises(ContentError, match="unknown event id 'han-nop-hoc-bong'") as caught:
-        load_programmes(path, content)
+        load_content(content_copy)
     assert "programmes.yaml: entry quy-khuyen-hoc-cong-doan" in str(caught.value)
-    content.sections["events"] = [{"id": "han-nop-hoc-bong"}]
-    assert load_programmes(path, content).programmes[0].deadline_event == "han-nop-hoc-bong"
+    edit_programme(content_copy, deadline_event="tuan-le-hoc-tap")
+    content = load_content(content_copy)
+    assert content.section("programmes").programmes[0].deadline_event == "tuan-le-hoc-tap"
 
 
 def test_known_tags_cover_the_brief() -> None:

@@ -6,10 +6,8 @@ from bot.app import App
 from bot.db import repo_users
 from bot.db.models import FlowState
 from bot.db.models_cdht import Registration
-from bot.dispatch import Dispatcher
 from bot.messages import Reply
-from bot.routing import button
-from handlers import ROUTES, support
+from handlers import support
 from tests.conftest import FakeClock
 from tests.helpers import DEFAULT_USER, labels, press, press_label, say, texts
 
@@ -169,24 +167,16 @@ def test_support_faq_answers_link_to_the_finder(sqlite_app: App) -> None:
     assert "Anh/Chị tìm hỗ trợ cho ai" in texts(replies)
 
 
-def test_remind_button_appears_when_reminders_exist(sqlite_app: App) -> None:
+def test_remind_button_subscribes_to_the_programme_event(sqlite_app: App) -> None:
     catalogue = sqlite_app.content.section("programmes")
     first = catalogue.programmes[0]
-    changed = first.model_copy(update={"deadline_event": "han-nop-hoc-bong"})
+    changed = first.model_copy(update={"deadline_event": "tuan-le-hoc-tap"})
     sqlite_app.content.sections["programmes"] = type(catalogue)(
         (changed, *catalogue.programmes[1:]), catalogue.faq_ids
     )
-
-    def remind(ctx):  # noqa: ANN001, ANN202 - stands in for the reminders feature's handler
-        return [ctx.reply(f"reminder {ctx.payload}")]
-
     answers = ["ht:who:me", "ht:work:union", "ht:goal:upgrade-skills", "ht:household:skip"]
     say(sqlite_app, "/hotro")
     replies = [r for payload in answers for r in press(sqlite_app, payload)]
-    assert "ev:han-nop-hoc-bong" not in payloads(replies)  # no reminders feature: no button
-
-    sqlite_app.dispatcher = Dispatcher(sqlite_app, [*ROUTES, button("ev", remind)])
-    say(sqlite_app, "/hotro")
-    replies = [r for payload in answers for r in press(sqlite_app, payload)]
-    assert "ev:han-nop-hoc-bong" in payloads(replies)
-    assert "reminder ev:han-nop-hoc-bong" in texts(press_label(sqlite_app, replies, "Nhắc tôi"))
+    assert "ev:tuan-le-hoc-tap" in payloads(replies)
+    confirmation = texts(press_label(sqlite_app, replies, "Nhắc tôi"))
+    assert "Tuần lễ" in confirmation or "tuần lễ" in confirmation

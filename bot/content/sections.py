@@ -26,6 +26,7 @@ SECTIONS: list[Section] = [
     Section("places", "places.yaml", "bot.places:load_places"),
     Section("assessment", "assessment.yaml", "bot.assessment:load_assessment"),
     Section("consent", "consent.yaml", "bot.assessment:load_consent"),
-    # "programmes" checks deadline_event against "events" when that is loaded: keep it after.
+    Section("events", "events.yaml", "bot.reminders.events:load_events"),
+    # "programmes" checks deadline_event against "events": keep it after "events".
     Section("programmes", "programmes.yaml", "bot.support.catalogue:load_programmes"),
 ]

@@ -6,6 +6,7 @@ MODEL_MODULES = [
     "bot.db.models",
     "bot.db.models_cdht",
     "bot.db.models_zalo",
+    "bot.db.models_reminders",
 ]
 
 

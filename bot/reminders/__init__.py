@@ -1,0 +1,1 @@
+"""Scheduled reminders: personal reminders, event reminders and the self-assessment reminder."""

@@ -1,0 +1,123 @@
+"""Event reminders for subscribers and the yearly self-assessment reminder."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, exists, select
+
+from bot.db import repo_reminders
+from bot.db.models import TopicSubscription, User
+from bot.db.models_cdht import Assessment, Registration
+from bot.db.models_reminders import ReminderNotice
+from bot.delivery import Outcome, deliver
+from bot.messages import Button, Reply, button_rows
+from bot.reminders.events import TOPIC_PREFIX, Event, events_of, remind_window
+from bot.reminders.recurrence import is_quiet_hour
+from bot.reminders.runner import RETRY_OUTCOMES, deliver_all
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+BATCH = 500  # notices per event per poll; the rest go on the next polls
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice claimed for one citizen."""
+
+    user_id: int
+    key: str
+    channel: str
+    chat_id: str
+    reply: Reply
+
+
+def _recipients(session, event: Event, key: str, year: int) -> list[User]:  # noqa: ANN001
+    """Return active citizens who should get this event's notice and have not had it."""
+    not_sent = ~exists().where(ReminderNotice.user_id == User.id, ReminderNotice.key == key)
+    subscribed = exists().where(
+        TopicSubscription.user_id == User.id, TopicSubscription.topic == TOPIC_PREFIX + event.id
+    )
+    wanted = subscribed
+    if event.kind == "self_assessment":
+        registered = exists().where(Registration.user_id == User.id)
+        assessed = exists().where(
+            and_(
+                Assessment.user_id == User.id,
+                Assessment.year == year,
+                Assessment.completed_at.is_not(None),
+            )
+        )
+        wanted = and_(registered | subscribed, ~assessed)
+    query = select(User).where(User.active.is_(True), not_sent, wanted).order_by(User.id)
+    return list(session.scalars(query.limit(BATCH)))
+
+
+def _reply(app: App, event: Event, start, today) -> Reply:  # noqa: ANN001
+    """Build the notice text and button for an event."""
+    messages = app.content.messages
+    if event.kind == "self_assessment":
+        button = Button(messages.text("reminders.btn_assess"), payload="cmd:tudanhgia")
+        text = messages.text("reminders.self_assessment", year=start.year)
+        return Reply(text, button_rows([button]))
+    days = (start - today).days
+    key = "reminders.event_soon" if days > 0 else "reminders.event_today"
+    text = messages.text(key, title=event.title, days=days, start=f"{start:%d/%m/%Y}")
+    return Reply(text)
+
+
+def _claim(app: App, now: datetime) -> list[Notice]:
+    """Claim the notices whose window is open now (daytime only), recording each as sent."""
+    tz = app.settings.tz
+    local = now.astimezone(tz)
+    if is_quiet_hour(local.hour):
+        return []
+    claimed: list[Notice] = []
+    with app.sessions.begin() as session:
+        for event in events_of(app).values():
+            window = remind_window(app, event, local.date())
+            if window is None or not window[0] <= local <= window[1]:
+                continue
+            start = window[2]
+            prefix = "sa" if event.kind == "self_assessment" else f"ev:{event.id}"
+            key = f"{prefix}:{start.year}"
+            reply = _reply(app, event, start, local.date())
+            for user in _recipients(session, event, key, start.year):
+                if repo_reminders.claim_notice(session, user_id=user.id, key=key, now=now):
+                    claimed.append(Notice(user.id, key, user.channel, user.chat_id, reply))
+    return claimed
+
+
+async def _send(app: App, notice: Notice) -> Outcome:
+    """Deliver one notice; a blocked citizen's reminders are paused."""
+    result = await deliver(
+        app,
+        user_id=notice.user_id,
+        channel=notice.channel,
+        chat_id=notice.chat_id,
+        reply=notice.reply,
+    )
+    if result.outcome is Outcome.BLOCKED:
+        with app.sessions.begin() as session:
+            repo_reminders.pause_all(session, user_id=notice.user_id)
+    elif result.outcome in RETRY_OUTCOMES:  # try again on a later poll while the window is open
+        with app.sessions.begin() as session:
+            repo_reminders.release_notice(session, user_id=notice.user_id, key=notice.key)
+    elif result.outcome is not Outcome.SENT:
+        log.info("notice to user %s not delivered: %s", notice.user_id, result.outcome)
+    return result.outcome
+
+
+async def run_notices_once(app: App, now: datetime) -> Counter[str]:
+    """Send the event and self-assessment notices that are due now."""
+    claimed = await asyncio.to_thread(_claim, app, now)
+    counts = await deliver_all(app, claimed, lambda notice: _send(app, notice))
+    return Counter({f"notice_{k}": v for k, v in counts.items()})

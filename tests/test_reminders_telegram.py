@@ -1,0 +1,112 @@
+"""Reminders on Telegram end to end: buttons, the real scheduler, a blocked citizen."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.db.models import User
+from bot.db.models_reminders import Reminder
+from bot.reminders.runner import run_due_once
+from bot.reminders.service import JOB_ID, ReminderService
+from bot.runner import Runtime
+from tests.conftest import AppFactory, FakeClock
+from tests.standins.bot_api import BotApiStandIn
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[BotApiStandIn]:
+    stand_in = BotApiStandIn()
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()
+
+
+def telegram_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:
+    return make_app(
+        url, telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url, **extra
+    )
+
+
+def button(params: dict, label_part: str) -> str:
+    markup = params.get("reply_markup") or {}
+    for row in markup.get("inline_keyboard", []):
+        for item in row:
+            if label_part in item["text"]:
+                return item["callback_data"]
+    raise AssertionError(f"no button {label_part!r} in {markup}")
+
+
+async def test_set_with_buttons_then_the_scheduler_sends_it(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn, clock: FakeClock
+) -> None:
+    app = telegram_app(make_app, db_url, bot_api, reminder_poll_seconds=1)
+    runtime = Runtime(app)
+    await runtime.start_telegram_polling()
+    try:
+        menu = [c.params for c in bot_api.calls if c.method == "setMyCommands"][0]
+        assert {"nhacnho", "lichnhac"} <= {c["command"] for c in menu["commands"]}
+        bot_api.user_says("/nhacnho")
+        await bot_api.wait_for(1)
+        bot_api.user_presses(button(bot_api.sent(42)[-1], "Hằng ngày"))
+        await bot_api.wait_for(2)
+        bot_api.user_presses(button(bot_api.sent(42)[-1], "20:00"))
+        await bot_api.wait_for(3)
+        bot_api.user_says("đọc sách")
+        await bot_api.wait_for(4)
+        assert "Mỗi ngày lúc 20:00: đọc sách" in bot_api.sent(42)[-1]["text"]
+        bot_api.user_presses(button(bot_api.sent(42)[-1], "Lưu"))
+        await bot_api.wait_for(5)
+        assert "đã lưu" in bot_api.sent(42)[-1]["text"]
+
+        clock.set(datetime(2026, 3, 2, 13, 0, 5, tzinfo=UTC))  # 20:00:05 in Vietnam
+        await runtime.start_services()  # the real APScheduler polls every second here
+        await bot_api.wait_for(6)
+        assert "Nhắc Anh/Chị: đọc sách" in bot_api.sent(42)[-1]["text"]
+        service = runtime.services[0]
+        assert isinstance(service, ReminderService)
+        assert service.job_ids() == [JOB_ID]
+    finally:
+        await runtime.stop()
+    assert len([p for p in bot_api.sent(42) if "Nhắc Anh/Chị: đọc sách" in p["text"]]) == 1
+
+
+async def test_blocked_citizen_is_marked_inactive_and_reminders_paused(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn, clock: FakeClock
+) -> None:
+    app = telegram_app(make_app, db_url, bot_api)
+    runtime = Runtime(app)
+    await runtime.start_telegram_polling()
+    try:
+        bot_api.user_says("nhắc tôi 20h mỗi ngày học bài")
+        await bot_api.wait_for(1)
+        bot_api.user_presses(button(bot_api.sent(42)[-1], "Lưu"))
+        await bot_api.wait_for(2)
+        bot_api.blocked_chats.add("42")
+        clock.set(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))
+        counts = await run_due_once(app)
+        assert counts["blocked"] == 1
+        clock.advance(days=1)
+        assert "blocked" not in await run_due_once(app)  # not retried
+    finally:
+        await runtime.stop()
+    with app.sessions() as session:
+        assert session.scalars(select(User.active)).one() is False
+        assert session.scalars(select(Reminder.paused)).one() is True
+
+
+async def test_two_restarts_create_no_duplicate_jobs(
+    make_app: AppFactory, sqlite_url: str, clock: FakeClock
+) -> None:
+    for _ in range(3):
+        service = ReminderService(make_app(sqlite_url))
+        await service.start()
+        await service.ready.wait()
+        assert service.job_ids() == [JOB_ID]
+        await service.start()  # even a second start in one process replaces, never adds
+        assert service.job_ids().count(JOB_ID) == 1
+        await service.stop()
