@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rapidfuzz import fuzz, process
-
 from bot.content.faq import FaqEntry
-from bot.matching.normalize import normalize
+from bot.matching.normalize import Normalized, Normalizer, fold
 
-ANSWER_SCORE = 82.0  # at or above this (with a clear margin) the best entry is answered
-CLARIFY_SCORE = 70.0  # between this and ANSWER_SCORE the best entries are offered
-MIN_MARGIN = 5.0  # a best entry closer than this to the runner-up is not answered outright
+ANSWER_SCORE = 40.0  # at or above this (with a clear margin) the best entry is answered
+CLARIFY_SCORE = 22.0  # between this and ANSWER_SCORE the best entries are offered
+MIN_MARGIN = 8.0  # a best entry closer than this to the runner-up is not answered outright
 MAX_CANDIDATES = 3
+UNKNOWN_WORD_WEIGHT = 2.0  # a word no entry uses weighs like a rare word: it may be off-topic
+ENTRY_SHARE = 0.35  # weight of whole-entry coverage of the question
+PHRASING_SHARE = 0.35  # weight of the best single phrasing (F1 of the shared IDF weight)
+# The rest goes to the cosine with the entry's profile, which favours its core words.
+UNKNOWN_PAIR_WEIGHT = 0.3  # two known words side by side that no entry uses together
+ACCENT_CONFLICT = 0.5  # share of a word's weight lost when typed with other accents (phí/phi)
+NUMBER_WEIGHT = 0.5  # an unknown number (an age, a year) says little about the topic
+FUNCTION_WEIGHT = 0.2  # share of its IDF kept by a function word (question words, pronouns)
+# Folded function words: with few entries IDF alone cannot tell they carry no topic.
+FUNCTION_WORDS = frozenset(
+    "la gi co khong duoc cho o dau nao sao the nhu thi ma va voi cua ve tu den toi minh em "
+    "anh chi ban ai may bao nhieu a roi cung nay do kia nhung cac mot hay hoac neu khi de bi "
+    "da dang se muon can phai biet giup nhieu lam qua rat nua chua luon thoi day ne vay ha "
+    "nhe oi gio hien nay bay con".split()
+)
 
 
 class Status(StrEnum):
@@ -43,30 +58,105 @@ class MatchResult:
     normalized: str
 
 
+def terms(folded: str) -> set[str]:
+    """Return the syllable unigrams and bigrams of a folded text."""
+    tokens = folded.split()
+    return set(tokens) | {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)}
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    owner: str
+    terms: frozenset[str]
+    weight: float
+
+
 class FaqIndex:
     """Precomputed phrasings of all entries, ready to be matched against."""
 
     def __init__(self, entries: dict[str, FaqEntry], abbreviations: dict[str, str]) -> None:
         self.abbreviations = abbreviations
-        self._owners: list[str] = []
-        self._choices: list[str] = []
+        texts = [t for e in entries.values() for t in (e.question, *e.phrasings, e.answer)]
+        self.normalizer = Normalizer(abbreviations, texts)
+        entry_terms: dict[str, set[str]] = defaultdict(set)
+        self._accented: dict[str, set[str]] = defaultdict(set)
+        raw: list[tuple[str, set[str]]] = []
         for entry in entries.values():
             for text in (entry.question, *entry.phrasings):
-                self._owners.append(entry.id)
-                self._choices.append(normalize(text, abbreviations).folded)
+                normalized = self.normalizer(text)
+                found = terms(normalized.folded)
+                self._accented[entry.id].update(normalized.accented.split())
+                if found:
+                    raw.append((entry.id, found))
+                    entry_terms[entry.id] |= found
+        count = len(entry_terms) or 1
+        df: dict[str, int] = defaultdict(int)
+        for found in entry_terms.values():
+            for term in found:
+                df[term] += 1
+        self._idf = {
+            t: math.log((count + 1) / (n + 0.5)) * (FUNCTION_WEIGHT if t in FUNCTION_WORDS else 1)
+            for t, n in df.items()
+        }
+        self._entry_terms = {k: frozenset(v) for k, v in entry_terms.items()}
+        self._profiles = _profiles(raw, self._idf)
+        self._phrasings = [
+            _Phrasing(owner, frozenset(found), sum(self._idf[t] for t in found))
+            for owner, found in raw
+        ]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for position, phrasing in enumerate(self._phrasings):
+            for term in phrasing.terms:
+                self._postings[term].append(position)
+
+    def normalize(self, question: str) -> Normalized:
+        """Return the question normalised as the index sees it."""
+        return self.normalizer(question)
+
+    def _weight(self, term: str) -> float:
+        """Return how much a query term counts: rare terms most, unknown words a lot."""
+        if term in self._idf:
+            return self._idf[term]
+        if " " in term:
+            return 0.0 if any(w in FUNCTION_WORDS for w in term.split()) else UNKNOWN_PAIR_WEIGHT
+        if term in FUNCTION_WORDS:
+            return 0.0
+        return NUMBER_WEIGHT if term.isdigit() else UNKNOWN_WORD_WEIGHT
 
     def rank(self, question: str) -> tuple[str, list[Candidate]]:
         """Return the normalised question and entries best first."""
-        query = normalize(question, self.abbreviations).folded
-        if not query:
-            return query, []
+        normalized = self.normalize(question)
+        query = terms(normalized.folded)
+        total = sum(self._weight(t) for t in query)
+        if not query or total <= 0:
+            return normalized.accented, []
+        typed = [w for w in normalized.accented.split() if fold(w) != w]
+        length = math.sqrt(sum(self._weight(t) ** 2 for t in query))
+        overlap: dict[int, float] = defaultdict(float)
+        for term in query:
+            weight = self._idf.get(term, 0.0)
+            for position in self._postings.get(term, ()):
+                overlap[position] += weight
         best: dict[str, float] = {}
-        hits = process.extract(query, self._choices, scorer=_blend, limit=None, score_cutoff=30)
-        for _choice, score, position in hits:
-            owner = self._owners[position]
-            best[owner] = max(best.get(owner, 0.0), float(score))
-        ranked = sorted((Candidate(i, round(s, 1)) for i, s in best.items()), key=_by_score)
-        return query, ranked
+        for position, shared in overlap.items():
+            phrasing = self._phrasings[position]
+            recall = shared / phrasing.weight if phrasing.weight else 0.0
+            precision = shared / total
+            fit = 2 * recall * precision / (recall + precision) if shared else 0.0
+            best[phrasing.owner] = max(best.get(phrasing.owner, 0.0), fit)
+        scored = []
+        for owner, fit in best.items():
+            covered = sum(self._weight(t) for t in query if t in self._entry_terms[owner])
+            profile, norm = self._profiles[owner]
+            cosine = sum(self._weight(t) * profile.get(t, 0.0) for t in query) / (norm * length)
+            conflict = sum(
+                self._weight(fold(w)) for w in typed if w not in self._accented[owner]
+            )
+            covered -= ACCENT_CONFLICT * min(conflict, covered)
+            core = 1 - ENTRY_SHARE - PHRASING_SHARE
+            score = 100 * (ENTRY_SHARE * covered / total + PHRASING_SHARE * fit + core * cosine)
+            scored.append(Candidate(owner, round(score, 1)))
+        return normalized.accented, sorted(scored, key=_by_score)
 
     def match(self, question: str) -> MatchResult:
         """Decide how to reply to one question."""
@@ -80,9 +170,21 @@ class FaqIndex:
         return MatchResult(Status.CLARIFY, None, top[0].score, top, query)
 
 
-def _blend(query: str, choice: str, **_kwargs: object) -> float:
-    """Average the word-set and word-order similarities."""
-    return (fuzz.token_set_ratio(query, choice) + fuzz.token_sort_ratio(query, choice)) / 2
+def _profiles(
+    raw: list[tuple[str, set[str]]], idf: dict[str, float]
+) -> dict[str, tuple[dict[str, float], float]]:
+    """Return each entry's term profile (share of its phrasings using a term × IDF) and norm."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    sizes: dict[str, int] = defaultdict(int)
+    for owner, found in raw:
+        sizes[owner] += 1
+        for term in found:
+            counts[owner][term] += 1
+    profiles = {}
+    for owner, terms_used in counts.items():
+        profile = {t: n / sizes[owner] * idf[t] for t, n in terms_used.items()}
+        profiles[owner] = (profile, math.sqrt(sum(v * v for v in profile.values())) or 1.0)
+    return profiles
 
 
 def _by_score(candidate: Candidate) -> tuple[float, str]:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from bot.matching.syllables import decode_typing, place_tone
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+_LONG_RUN = re.compile(r"(\w)\1{2,}")
+# Chat spellings of initial consonants, tried only when the word is otherwise unknown.
+_INITIAL_SPELLINGS = (("dz", ("d", "v", "gi")), ("f", ("ph",)), ("w", ("qu",)), ("z", ("v", "d", "gi")), ("j", ("gi",)))  # fmt: skip
 
 
 def nfc(text: str) -> str:
@@ -36,15 +42,101 @@ class Normalized:
 
 def clean(text: str) -> str:
     """Lowercase NFC text with punctuation, emoji and extra spaces removed."""
-    text = nfc(text).lower().replace("\x00", " ")
+    text = nfc(nfc(text).lower()).replace("\x00", " ")
     text = _NON_WORD.sub(" ", text).replace("_", " ")
     return _SPACES.sub(" ", text).strip()
 
 
+def words(text: str) -> list[str]:
+    """Return the cleaned words of a text with one tone-mark placement (hoà → hòa)."""
+    return [place_tone(word) for word in clean(text).split()]
+
+
+def _collapse(word: str) -> str:
+    """Collapse letters repeated for emphasis (khôngggg → không), accents aside."""
+    kept: list[str] = []
+    for char in word:
+        if kept and fold(char) == fold(kept[-1]) and char.isalpha():
+            continue
+        kept.append(char)
+    return "".join(kept)
+
+
+class Normalizer:
+    """Normalise texts with a curated abbreviation table and a vocabulary of known words.
+
+    Abbreviation keys may span several words; an empty expansion drops the words (fillers
+    such as "ad ơi"). A key written without diacritics also matches when typed with any.
+    """
+
+    def __init__(
+        self, abbreviations: dict[str, str] | None = None, vocabulary: Iterable[str] = ()
+    ) -> None:
+        self._exact: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._loose: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for short, full in (abbreviations or {}).items():
+            key = tuple(words(short))
+            if key:
+                table = self._loose if fold(short) == short else self._exact
+                table[key] = tuple(words(full))
+        self._longest = max((len(k) for k in (*self._exact, *self._loose)), default=1)
+        self._key_words = {w for k in self._exact for w in k} | {
+            w for k in self._loose for w in k
+        }
+        self.known = {fold(w) for text in vocabulary for w in words(text)}
+        self.known |= {fold(w) for value in (*self._exact.values(), *self._loose.values()) for w in value}  # fmt: skip
+
+    def __call__(self, text: str) -> Normalized:
+        """Return the accented and folded forms of one text."""
+        tokens = [self._repair(word) for word in words(text)]
+        for _ in range(4):  # expansions may reveal further keys; stop at a fixed point
+            expanded = self._expand(tokens)
+            if expanded == tokens:
+                break
+            tokens = expanded
+        accented = " ".join(tokens)
+        return Normalized(accented=accented, folded=fold(accented))
+
+    def _acceptable(self, word: str) -> bool:
+        """Whether a word is known content vocabulary or an abbreviation."""
+        return fold(word) in self.known or word in self._key_words or fold(word) in self._key_words
+
+    def _repair(self, word: str) -> str:
+        """Fix typing leftovers in an unknown word when the result is a known word."""
+        if not self.known or self._acceptable(word):
+            return word
+        collapsed = _collapse(word)
+        for form in dict.fromkeys((word, collapsed)):
+            candidates = [form, decode_typing(form)]
+            for prefix, replacements in _INITIAL_SPELLINGS:
+                if form.startswith(prefix) and len(form) > len(prefix):
+                    candidates += [r + form[len(prefix) :] for r in replacements]
+            for candidate in candidates:
+                if candidate and self._acceptable(candidate):
+                    return candidate
+        return collapsed if _LONG_RUN.search(word) else word
+
+    def _expand(self, tokens: list[str]) -> list[str]:
+        """Replace abbreviations, longest first; drop fillers."""
+        result: list[str] = []
+        index = 0
+        folded = [fold(t) for t in tokens]
+        while index < len(tokens):
+            for size in range(min(self._longest, len(tokens) - index), 0, -1):
+                key = tuple(tokens[index : index + size])
+                value = self._exact.get(key)
+                if value is None:
+                    value = self._loose.get(tuple(folded[index : index + size]))
+                if value is not None:
+                    result.extend(value)
+                    index += size
+                    break
+            else:
+                result.append(tokens[index])
+                index += 1
+        return result
+
+
 def normalize(text: str, abbreviations: dict[str, str] | None = None) -> Normalized:
     """Return the accented and folded forms, with chat abbreviations expanded."""
-    words = clean(text).split()
-    if abbreviations:
-        words = [abbreviations.get(word, word) for word in words]
-    accented = " ".join(words)
-    return Normalized(accented=accented, folded=fold(accented))
+    return Normalizer(abbreviations)(text)
