@@ -1,13 +1,14 @@
 """The routing table: every route of the bot, in order."""
 
 from bot.routing import button, command, fallback, flow, text  # noqa: F401
-from handlers import faq, smalltalk, start
+from handlers import curation, faq, smalltalk, start
 
 ROUTES = [
     # Commands (a command always wins over an open flow).
     command("start", start.handle_start, menu=True),
     command("help", start.handle_help, menu=True),
     command("huy", start.handle_cancel, menu=True),
+    command("cauhoimoi", curation.handle_unanswered, admin=True),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
     button("fb", faq.handle_feedback),

@@ -7,9 +7,21 @@ from bot.matching.normalize import clean, fold
 from bot.messages import Reply
 from handlers.start import menu_buttons
 
-GREETINGS = {"chao", "xin chao", "hello", "hi", "alo", "chao bot", "chao ad", "chao ban"}
-THANKS = {"cam on", "cam on ban", "cam on bot", "cam on ad", "thanks", "thank you", "tks", "ok"}
-POLITE_WORDS = {"a", "nha", "nhe", "nhen", "ne", "ad", "admin", "bot", "nhieu", "ban"}
+GREETINGS = {"chao", "xin chao", "hello", "hi", "alo", "chao buoi sang", "chao buoi toi", "helo"}
+THANKS = {
+    "cam on",
+    "thanks",
+    "thank you",
+    "thank",
+    "tks",
+    "thks",
+    "ok",
+    "oke",
+    "vang",
+    "cam on nhe",
+}
+POLITE_WORDS = {"a", "ak", "da", "oi", "nha", "nhe", "nhen", "nghen", "ne", "ad", "admin", "bot"}
+POLITE_WORDS |= {"nhieu", "ban", "em", "anh", "chi", "moi", "nguoi", "mn", "luon", "vay", "z"}
 
 
 def _kind(ctx: Context) -> str | None:

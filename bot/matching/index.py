@@ -20,6 +20,8 @@ PHRASING_SHARE = 0.35  # weight of the best single phrasing (F1 of the shared ID
 # The rest goes to the cosine with the entry's profile, which favours its core words.
 UNKNOWN_PAIR_WEIGHT = 0.3  # two known words side by side that no entry uses together
 ACCENT_CONFLICT = 0.5  # share of a word's weight lost when typed with other accents (phí/phi)
+MIN_POSTING_WEIGHT = 0.1  # terms weighing less are not looked up (they barely move scores)
+RESCORED = 12  # entries whose best phrasing fits best are scored in full
 NUMBER_WEIGHT = 0.5  # an unknown number (an age, a year) says little about the topic
 FUNCTION_WEIGHT = 0.2  # share of its IDF kept by a function word (question words, pronouns)
 # Folded function words: with few entries IDF alone cannot tell they carry no topic.
@@ -98,7 +100,6 @@ class FaqIndex:
             t: math.log((count + 1) / (n + 0.5)) * (FUNCTION_WEIGHT if t in FUNCTION_WORDS else 1)
             for t, n in df.items()
         }
-        self._entry_terms = {k: frozenset(v) for k, v in entry_terms.items()}
         self._profiles = _profiles(raw, self._idf)
         self._phrasings = [
             _Phrasing(owner, frozenset(found), sum(self._idf[t] for t in found))
@@ -126,15 +127,17 @@ class FaqIndex:
     def rank(self, question: str) -> tuple[str, list[Candidate]]:
         """Return the normalised question and entries best first."""
         normalized = self.normalize(question)
-        query = terms(normalized.folded)
-        total = sum(self._weight(t) for t in query)
-        if not query or total <= 0:
+        weights = {t: self._weight(t) for t in terms(normalized.folded)}
+        total = sum(weights.values())
+        if total <= 0:
             return normalized.accented, []
-        typed = [w for w in normalized.accented.split() if fold(w) != w]
-        length = math.sqrt(sum(self._weight(t) ** 2 for t in query))
+        length = math.sqrt(sum(w * w for w in weights.values()))
+        typed = {fold(w): w for w in normalized.accented.split() if fold(w) != w}
         overlap: dict[int, float] = defaultdict(float)
-        for term in query:
+        for term in weights:
             weight = self._idf.get(term, 0.0)
+            if weight < MIN_POSTING_WEIGHT:
+                continue  # words in nearly every phrasing would cost time and change nothing
             for position in self._postings.get(term, ()):
                 overlap[position] += weight
         best: dict[str, float] = {}
@@ -143,19 +146,29 @@ class FaqIndex:
             recall = shared / phrasing.weight if phrasing.weight else 0.0
             precision = shared / total
             fit = 2 * recall * precision / (recall + precision) if shared else 0.0
-            best[phrasing.owner] = max(best.get(phrasing.owner, 0.0), fit)
+            if fit > best.get(phrasing.owner, -1.0):
+                best[phrasing.owner] = fit
         scored = []
-        for owner, fit in best.items():
-            covered = sum(self._weight(t) for t in query if t in self._entry_terms[owner])
+        core = 1 - ENTRY_SHARE - PHRASING_SHARE
+        shortlist = sorted(best.items(), key=lambda item: -item[1])[:RESCORED]
+        for owner, fit in shortlist:
             profile, norm = self._profiles[owner]
-            cosine = sum(self._weight(t) * profile.get(t, 0.0) for t in query) / (norm * length)
+            covered = dot = 0.0
+            for term, weight in weights.items():
+                share = profile.get(term)
+                if share is not None:
+                    covered += weight
+                    dot += weight * share
+            accented = self._accented[owner]
             conflict = sum(
-                self._weight(fold(w)) for w in typed if w not in self._accented[owner]
+                weights.get(key, 0.0)
+                for key, word in typed.items()
+                if key in profile and word not in accented
             )
             covered -= ACCENT_CONFLICT * min(conflict, covered)
-            core = 1 - ENTRY_SHARE - PHRASING_SHARE
-            score = 100 * (ENTRY_SHARE * covered / total + PHRASING_SHARE * fit + core * cosine)
-            scored.append(Candidate(owner, round(score, 1)))
+            score = ENTRY_SHARE * covered / total + PHRASING_SHARE * fit
+            score += core * dot / (norm * length)
+            scored.append(Candidate(owner, round(100 * score, 1)))
         return normalized.accented, sorted(scored, key=_by_score)
 
     def match(self, question: str) -> MatchResult:

@@ -13,7 +13,13 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 _LONG_RUN = re.compile(r"(\w)\1{2,}")
 # Chat spellings of initial consonants, tried only when the word is otherwise unknown.
-_INITIAL_SPELLINGS = (("dz", ("d", "v", "gi")), ("f", ("ph",)), ("w", ("qu",)), ("z", ("v", "d", "gi")), ("j", ("gi",)))  # fmt: skip
+_INITIAL_SPELLINGS = (
+    ("dz", ("d", "v", "gi")),
+    ("f", ("ph",)),
+    ("w", ("qu",)),
+    ("z", ("v", "d", "gi")),
+    ("j", ("gi",)),
+)
 
 
 def nfc(text: str) -> str:
@@ -80,11 +86,10 @@ class Normalizer:
                 table = self._loose if fold(short) == short else self._exact
                 table[key] = tuple(words(full))
         self._longest = max((len(k) for k in (*self._exact, *self._loose)), default=1)
-        self._key_words = {w for k in self._exact for w in k} | {
-            w for k in self._loose for w in k
-        }
+        self._key_words = {w for k in self._exact for w in k} | {w for k in self._loose for w in k}
         self.known = {fold(w) for text in vocabulary for w in words(text)}
-        self.known |= {fold(w) for value in (*self._exact.values(), *self._loose.values()) for w in value}  # fmt: skip
+        expansions = (*self._exact.values(), *self._loose.values())
+        self.known |= {fold(w) for value in expansions for w in value}
 
     def __call__(self, text: str) -> Normalized:
         """Return the accented and folded forms of one text."""
