@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.content.faq import FaqEntry
 from bot.matching.normalize import Normalized, Normalizer, fold
 
-ANSWER_SCORE = 40.0  # at or above this (with a clear margin) the best entry is answered
-CLARIFY_SCORE = 22.0  # between this and ANSWER_SCORE the best entries are offered
+ANSWER_SCORE = 42.0  # at or above this (with a clear margin) the best entry is answered
+CLARIFY_SCORE = 20.0  # between this and ANSWER_SCORE the best entries are offered
 MIN_MARGIN = 8.0  # a best entry closer than this to the runner-up is not answered outright
 MAX_CANDIDATES = 3
 UNKNOWN_WORD_WEIGHT = 2.0  # a word no entry uses weighs like a rare word: it may be off-topic
@@ -22,6 +22,7 @@ UNKNOWN_PAIR_WEIGHT = 0.3  # two known words side by side that no entry uses tog
 ACCENT_CONFLICT = 0.5  # share of a word's weight lost when typed with other accents (phí/phi)
 MIN_POSTING_WEIGHT = 0.1  # terms weighing less are not looked up (they barely move scores)
 RESCORED = 12  # entries whose best phrasing fits best are scored in full
+ANCHORS = 30  # an entry's most characteristic terms; a question using none is not answered
 NUMBER_WEIGHT = 0.5  # an unknown number (an age, a year) says little about the topic
 FUNCTION_WEIGHT = 0.2  # share of its IDF kept by a function word (question words, pronouns)
 # Folded function words: with few entries IDF alone cannot tell they carry no topic.
@@ -47,6 +48,7 @@ class Candidate:
 
     id: str
     score: float
+    anchored: bool = field(default=True, compare=False)  # uses one of the entry's key terms
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,10 @@ class FaqIndex:
             for t, n in df.items()
         }
         self._profiles = _profiles(raw, self._idf)
+        self._anchors = {
+            owner: frozenset(sorted(profile, key=lambda t: -profile[t])[:ANCHORS])
+            for owner, (profile, _norm) in self._profiles.items()
+        }
         self._phrasings = [
             _Phrasing(owner, frozenset(found), sum(self._idf[t] for t in found))
             for owner, found in raw
@@ -168,7 +174,8 @@ class FaqIndex:
             covered -= ACCENT_CONFLICT * min(conflict, covered)
             score = ENTRY_SHARE * covered / total + PHRASING_SHARE * fit
             score += core * dot / (norm * length)
-            scored.append(Candidate(owner, round(100 * score, 1)))
+            anchored = not self._anchors[owner].isdisjoint(weights)
+            scored.append(Candidate(owner, round(100 * score, 1), anchored))
         return normalized.accented, sorted(scored, key=_by_score)
 
     def match(self, question: str) -> MatchResult:
@@ -178,7 +185,7 @@ class FaqIndex:
         if not top or top[0].score < CLARIFY_SCORE:
             return MatchResult(Status.FALLBACK, None, top[0].score if top else 0.0, top, query)
         margin = top[0].score - (top[1].score if len(top) > 1 else 0.0)
-        if top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN:
+        if top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN and top[0].anchored:
             return MatchResult(Status.ANSWER, top[0].id, top[0].score, top, query)
         return MatchResult(Status.CLARIFY, None, top[0].score, top, query)
 
