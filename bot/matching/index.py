@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,10 +12,10 @@ from bot.content.faq import FaqEntry
 from bot.matching.normalize import Normalized, Normalizer, fold
 
 ANSWER_SCORE = 42.0  # at or above this (with a clear margin) the best entry is answered
-CLARIFY_SCORE = 20.0  # between this and ANSWER_SCORE the best entries are offered
+CLARIFY_SCORE = 28.0  # between this and ANSWER_SCORE the best entries are offered
 MIN_MARGIN = 8.0  # a best entry closer than this to the runner-up is not answered outright
 MAX_CANDIDATES = 3
-UNKNOWN_WORD_WEIGHT = 2.0  # a word no entry uses weighs like a rare word: it may be off-topic
+UNKNOWN_WORD_WEIGHT = 2.5  # a word no entry uses weighs like a rare word: it may be off-topic
 ENTRY_SHARE = 0.35  # weight of whole-entry coverage of the question
 PHRASING_SHARE = 0.35  # weight of the best single phrasing (F1 of the shared IDF weight)
 # The rest goes to the cosine with the entry's profile, which favours its core words.
@@ -23,6 +24,9 @@ ACCENT_CONFLICT = 0.5  # share of a word's weight lost when typed with other acc
 MIN_POSTING_WEIGHT = 0.1  # terms weighing less are not looked up (they barely move scores)
 RESCORED = 12  # entries whose best phrasing fits best are scored in full
 ANCHORS = 30  # an entry's most characteristic terms; a question using none is not answered
+LONG_MESSAGE_WORDS = 12  # a message this long is also matched on its last clauses
+TAIL_MIN_WORDS = 8  # the last clauses taken together have at least this many words
+TAIL_FACTOR = 1.0  # a score found on the last clauses only counts this much
 NUMBER_WEIGHT = 0.5  # an unknown number (an age, a year) says little about the topic
 FUNCTION_WEIGHT = 0.2  # share of its IDF kept by a function word (question words, pronouns)
 # Folded function words: with few entries IDF alone cannot tell they carry no topic.
@@ -30,8 +34,11 @@ FUNCTION_WORDS = frozenset(
     "la gi co khong duoc cho o dau nao sao the nhu thi ma va voi cua ve tu den toi minh em "
     "anh chi ban ai may bao nhieu a roi cung nay do kia nhung cac mot hay hoac neu khi de bi "
     "da dang se muon can phai biet giup nhieu lam qua rat nua chua luon thoi day ne vay ha "
-    "nhe oi gio hien nay bay con".split()
+    "nhe oi gio hien nay bay con cai vu chuyen".split()
 )
+
+
+_CLAUSE_BREAK = re.compile(r"[,.;:!?\n]+|\s(?:mà|nhưng|vậy thì|thì)\s")
 
 
 class Status(StrEnum):
@@ -131,8 +138,25 @@ class FaqIndex:
         return NUMBER_WEIGHT if term.isdigit() else UNKNOWN_WORD_WEIGHT
 
     def rank(self, question: str) -> tuple[str, list[Candidate]]:
-        """Return the normalised question and entries best first."""
-        normalized = self.normalize(question)
+        """Return the normalised question and entries best first.
+
+        A long message is also matched on its last clauses, where citizens usually put the
+        question after the story; each entry keeps its better score.
+        """
+        normalized, ranked = self._rank_normalized(self.normalize(question))
+        tail = _tail(question)
+        if tail is None:
+            return normalized, ranked
+        _, tail_ranked = self._rank_normalized(self.normalize(tail))
+        merged = {c.id: c for c in ranked}
+        for candidate in tail_ranked:
+            score = round(candidate.score * TAIL_FACTOR, 1)
+            if candidate.id not in merged or score > merged[candidate.id].score:
+                merged[candidate.id] = Candidate(candidate.id, score, candidate.anchored)
+        return normalized, sorted(merged.values(), key=_by_score)
+
+    def _rank_normalized(self, normalized: Normalized) -> tuple[str, list[Candidate]]:
+        """Rank the entries for one normalised text."""
         weights = {t: self._weight(t) for t in terms(normalized.folded)}
         total = sum(weights.values())
         if total <= 0:
@@ -188,6 +212,17 @@ class FaqIndex:
         if top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN and top[0].anchored:
             return MatchResult(Status.ANSWER, top[0].id, top[0].score, top, query)
         return MatchResult(Status.CLARIFY, None, top[0].score, top, query)
+
+
+def _tail(question: str) -> str | None:
+    """Return the last clauses of a long message (at least TAIL_MIN_WORDS words), or None."""
+    clauses = [c for c in _CLAUSE_BREAK.split(question) if c.strip()]
+    if len(question.split()) < LONG_MESSAGE_WORDS or len(clauses) < 2:
+        return None
+    tail: list[str] = []
+    while clauses and sum(len(c.split()) for c in tail) < TAIL_MIN_WORDS:
+        tail.insert(0, clauses.pop())
+    return " ".join(tail) if clauses else None
 
 
 def _profiles(
