@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.matching.syllables import decode_typing, place_tone
+from bot.matching.syllables import decode_typing, place_tone, split_tone
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
@@ -87,7 +88,13 @@ class Normalizer:
                 table[key] = tuple(words(full))
         self._longest = max((len(k) for k in (*self._exact, *self._loose)), default=1)
         self._key_words = {w for k in self._exact for w in k} | {w for k in self._loose for w in k}
-        self.known = {fold(w) for text in vocabulary for w in words(text)}
+        counts: Counter[str] = Counter(w for text in vocabulary for w in words(text))
+        self.known = {fold(w) for w in counts}
+        # The commonest known spelling for a letter skeleton and tone: Telex leftovers such
+        # as "bongr" lack the circumflex ("bỏng") that "bổng" needs.
+        self._spelling: dict[tuple[str, str], str] = {}
+        for word, _count in counts.most_common():
+            self._spelling.setdefault((fold(word), split_tone(word)[1]), word)
         expansions = (*self._exact.values(), *self._loose.values())
         self.known |= {fold(w) for value in expansions for w in value}
 
@@ -118,7 +125,10 @@ class Normalizer:
                     candidates += [r + form[len(prefix) :] for r in replacements]
             for candidate in candidates:
                 if candidate and self._acceptable(candidate):
-                    return candidate
+                    if candidate in self._key_words:
+                        return candidate
+                    key = (fold(candidate), split_tone(candidate)[1])
+                    return self._spelling.get(key, candidate)
         return collapsed if _LONG_RUN.search(word) else word
 
     def _expand(self, tokens: list[str]) -> list[str]:
