@@ -12,6 +12,9 @@ from bot.matching.syllables import decode_typing, place_tone, split_tone
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+MIN_PIECE = 2  # shortest syllable accepted when splitting words typed without spaces
+MAX_SYLLABLE = 7  # longest Vietnamese syllable (nghiêng)
+MAX_GLUED = 40  # longer runs of letters are not split (cost grows with length)
 _LONG_RUN = re.compile(r"(\w)\1{2,}")
 # Chat spellings of initial consonants, tried only when the word is otherwise unknown.
 _INITIAL_SPELLINGS = (
@@ -100,7 +103,7 @@ class Normalizer:
 
     def __call__(self, text: str) -> Normalized:
         """Return the accented and folded forms of one text."""
-        tokens = [self._repair(word) for word in words(text)]
+        tokens = [part for word in words(text) for part in self._repair(word).split()]
         for _ in range(4):  # expansions may reveal further keys; stop at a fixed point
             expanded = self._expand(tokens)
             if expanded == tokens:
@@ -129,7 +132,22 @@ class Normalizer:
                         return candidate
                     key = (fold(candidate), split_tone(candidate)[1])
                     return self._spelling.get(key, candidate)
-        return collapsed if _LONG_RUN.search(word) else word
+        return self._split(word) or (collapsed if _LONG_RUN.search(word) else word)
+
+    def _split(self, word: str) -> str | None:
+        """Split words typed without spaces (hocbong → hoc bong) into known syllables."""
+        if len(word) < 2 * MIN_PIECE or len(word) > MAX_GLUED or not word.isalpha():
+            return None
+        best: list[list[str] | None] = [[]] + [None] * len(word)
+        for end in range(MIN_PIECE, len(word) + 1):
+            for start in range(max(0, end - MAX_SYLLABLE), end - MIN_PIECE + 1):
+                head = best[start]
+                piece = word[start:end]
+                if head is not None and fold(piece) in self.known:
+                    if best[end] is None or len(head) + 1 < len(best[end]):
+                        best[end] = [*head, piece]
+        pieces = best[-1]
+        return " ".join(map(place_tone, pieces)) if pieces and len(pieces) > 1 else None
 
     def _expand(self, tokens: list[str]) -> list[str]:
         """Replace abbreviations, longest first; drop fillers."""

@@ -38,8 +38,8 @@ def _tone_position(bare: str) -> int | None:
             cluster.append(index)
         elif cluster:
             break
-    if not cluster:
-        return None
+    if not cluster or any(c in VOWELS for c in bare[cluster[-1] + 1 :]):
+        return None  # no vowel, or several syllables typed without a space
     marked = [i for i in cluster if bare[i] in MARKED_VOWELS]
     if marked:
         return marked[-1]
