@@ -103,9 +103,25 @@ def test_greeting_before_a_question_does_not_swallow_it(sqlite_app: App) -> None
     assert "1 đến ngày 7 tháng 10" in texts(replies)
 
 
-def test_greeting_thanks_and_who_are_you_get_natural_replies(sqlite_app: App) -> None:
-    assert "em chào" in texts(say(sqlite_app, "chào ad")).lower()
-    assert "không có chi" in texts(say(sqlite_app, "dạ cảm ơn ad nhiều nha")).lower()
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        ("chào ad", "em chào"),
+        ("Xin chào bot ạ!", "em chào"),
+        ("alo alo", "em chào"),
+        ("chào buổi sáng mọi người", "em chào"),
+        ("dạ cảm ơn ad nhiều nha", "không có chi"),
+        ("ok cám ơn bot", "không có chi"),
+        ("thanks ad 😀", "không có chi"),
+    ],
+)
+def test_greetings_and_thanks_get_natural_replies(
+    sqlite_app: App, message: str, reply: str
+) -> None:
+    assert reply in texts(say(sqlite_app, message)).lower()
+
+
+def test_who_are_you_shows_what_the_bot_can_do(sqlite_app: App) -> None:
     who = texts(say(sqlite_app, "bạn là ai vậy"))
     assert "Khuyến học Bot" in who and "/dangky" in who
 
