@@ -11,8 +11,8 @@ from enum import StrEnum
 from bot.content.faq import FaqEntry
 from bot.matching.normalize import Normalized, Normalizer, fold
 
-ANSWER_SCORE = 42.0  # at or above this (with a clear margin) the best entry is answered
-CLARIFY_SCORE = 28.0  # between this and ANSWER_SCORE the best entries are offered
+ANSWER_SCORE = 40.0  # at or above this (with a clear margin) the best entry is answered
+CLARIFY_SCORE = 24.0  # between this and ANSWER_SCORE the best entries are offered
 MIN_MARGIN = 8.0  # a best entry closer than this to the runner-up is not answered outright
 MAX_CANDIDATES = 3
 UNKNOWN_WORD_WEIGHT = 2.5  # a word no entry uses weighs like a rare word: it may be off-topic
