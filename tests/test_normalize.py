@@ -82,5 +82,7 @@ def test_chat_forms_abbreviations_and_fillers() -> None:
     assert n("khônggggg đượccc").accented == "không được"
     assert n("học fí").accented == "học phí"
     assert n("mấy đứa nhỏ").accented == "trẻ em"  # a multi-word form
+    assert n("xin hoc bnog").accented == "xin hoc bong"  # a typo that is no syllable
+    assert n("tiem vac xin").accented == "tiem vac xin"  # real words the FAQ never uses stay
     assert n("hocbong khuyenhoc").folded == "hoc bong khuyen hoc"  # typed without spaces
     assert n("cdht").folded == n("CÔNG DÂN HỌC TẬP").folded == "cong dan hoc tap"

@@ -8,10 +8,17 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from bot.matching.syllables import decode_typing, place_tone, split_tone
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+# The shape of a folded Vietnamese syllable: initial consonant, vowels, final consonant.
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
+)
 MIN_PIECE = 2  # shortest syllable accepted when splitting words typed without spaces
 MAX_SYLLABLE = 7  # longest Vietnamese syllable (nghiêng)
 MAX_GLUED = 40  # longer runs of letters are not split (cost grows with length)
@@ -96,8 +103,11 @@ class Normalizer:
         # The commonest known spelling for a letter skeleton and tone: Telex leftovers such
         # as "bongr" lack the circumflex ("bỏng") that "bổng" needs.
         self._spelling: dict[tuple[str, str], str] = {}
+        self._commonest: dict[str, str] = {}
         for word, _count in counts.most_common():
             self._spelling.setdefault((fold(word), split_tone(word)[1]), word)
+            self._commonest.setdefault(fold(word), word)
+        self._folded_words = [w for w in self._commonest if len(w) >= 2]
         expansions = (*self._exact.values(), *self._loose.values())
         self.known |= {fold(w) for value in expansions for w in value}
 
@@ -132,7 +142,25 @@ class Normalizer:
                         return candidate
                     key = (fold(candidate), split_tone(candidate)[1])
                     return self._spelling.get(key, candidate)
-        return self._split(word) or (collapsed if _LONG_RUN.search(word) else word)
+        return (
+            self._split(word)
+            or self._nearest(collapsed)
+            or (collapsed if _LONG_RUN.search(word) else word)
+        )
+
+    def _nearest(self, word: str) -> str | None:
+        """Fix a one-letter typo (bnog → bong) in a word that cannot be a Vietnamese syllable.
+
+        A well-formed syllable is left alone: it may be a real word the FAQ never uses
+        (tiêm, thuế), and "correcting" it would turn an off-topic question into a topic.
+        """
+        folded = fold(word)
+        if len(folded) < 3 or not folded.isalpha() or _SYLLABLE.fullmatch(folded):
+            return None
+        hits = process.extract(folded, self._folded_words, scorer=OSA.distance, limit=2)
+        if not hits or hits[0][1] > 1 or (len(hits) > 1 and hits[1][1] == hits[0][1]):
+            return None
+        return self._commonest[hits[0][0]] if folded != word else hits[0][0]
 
     def _split(self, word: str) -> str | None:
         """Split words typed without spaces (hocbong → hoc bong) into known syllables."""
