@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.matching.curation import Item, group_questions
-from tests.conftest import CONTENT_DIR
+from tests.conftest import CONTENT_DIR, AppFactory
 from tests.helpers import press, say, texts
 from tests.test_cli import run_cli
 
@@ -55,13 +55,19 @@ def test_admin_gets_a_clear_reply_when_nothing_is_pending(sqlite_app: App) -> No
     assert "số ngày" in texts(say(sqlite_app, "/cauhoimoi abc", user=ADMIN_USER))
 
 
-def test_cli_unanswered_lists_grouped_questions(tmp_path: Path) -> None:
-    questions = "giá vàng hôm nay\ngiá vàng hôm nay bao nhiêu\n"
-    env = {"ADMIN_IDS": "console:admin"}
-    run_cli(["ask", "-"], tmp_path, stdin=questions, **env)  # `ask` does not log questions
-    result = run_cli(["unanswered"], tmp_path, **env)
+def test_cli_unanswered_lists_grouped_questions(tmp_path: Path, make_app: AppFactory) -> None:
+    app = make_app(f"sqlite:///{tmp_path / 'cli.db'}")  # the database the CLI will read
+    for user in ("u1", "u2", "u3"):
+        say(app, "giá vàng hôm nay bao nhiêu", user=user)
+    say(app, "thời tiết ngày mai", user="u1")
+    app.engine.dispose()
+    result = run_cli(["unanswered", "--limit", "5"], tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "chưa có câu hỏi" in result.stdout
+    lines = result.stdout.splitlines()
+    assert "3 lần" in lines[1] and "vàng" in lines[1]
+    assert "1 lần" in lines[2] and "thời tiết" in lines[2]
+    empty = run_cli(["unanswered", "--days", "1"], tmp_path)  # the fake clock is in 2026-03
+    assert "chưa có câu hỏi" in empty.stdout
 
 
 def test_cli_eval_prints_misses_then_summary(tmp_path: Path) -> None:
