@@ -59,6 +59,42 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Measure the matcher on a labelled TSV: the misses, then one summary line."""
+    from bot.matching.evaluate import evaluate, read_cases
+    from bot.matching.index import FaqIndex
+
+    content = load_content(settings.content_dir)
+    try:
+        cases = read_cases(args.file)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    report = evaluate(FaqIndex(content.faq, content.abbreviations), cases)
+    for miss in report.misses:
+        print(miss)  # noqa: T201
+    print(report.summary())  # noqa: T201
+    return 0
+
+
+def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    """List the most frequent unanswered or 👎-voted questions, grouped when alike."""
+    from datetime import timedelta
+
+    from bot.app import build_app
+    from bot.db import repo_questions
+    from bot.matching.curation import group_questions
+    from handlers.curation import render_groups
+
+    app = build_app(settings)
+    since = app.now() - timedelta(days=args.days) if args.days else None
+    with app.sessions() as session:
+        items = repo_questions.curation_items(session, since=since)
+    groups = group_questions(items, limit=args.limit)
+    print(render_groups(app.content.messages, groups, args.days))  # noqa: T201
+    return 0
+
+
 def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the content folder and report what it holds."""
     content = load_content(settings.content_dir)
@@ -134,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question (use - to read lines from stdin)")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    evaluation = sub.add_parser("eval", help="measure FAQ matching on a labelled TSV file")
+    evaluation.add_argument("file", help="TSV with columns question, expected (ids or -)")
+    unanswered = sub.add_parser("unanswered", help="list questions the bot could not answer")
+    unanswered.add_argument("--limit", type=int, default=20, help="groups shown (default 20)")
+    unanswered.add_argument("--days", type=int, default=None, help="only the last N days")
     content = sub.add_parser("content", help="curated content tools")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     content_sub.add_parser("check", help="validate content/")
@@ -160,6 +201,8 @@ COMMANDS: dict[str, Command] = {
     "run": cmd_run,
     "chat": cmd_chat,
     "ask": cmd_ask,
+    "eval": cmd_eval,
+    "unanswered": cmd_unanswered,
     "content check": cmd_content_check,
     "db upgrade": cmd_db_upgrade,
     "zalo token": cmd_zalo_token,

@@ -5,6 +5,7 @@ from handlers import (
     assess,
     assess_result,
     cdht_admin,
+    curation,
     faq,
     privacy,
     profile,
@@ -33,6 +34,7 @@ ROUTES = [
     command("hotro", support.handle_start, menu=True),
     command("nhacnho", reminders.handle_command, menu=True),
     command("lichnhac", reminder_list.handle_list, menu=True),
+    command("cauhoimoi", curation.handle_unanswered, admin=True),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
     button("fb", faq.handle_feedback),

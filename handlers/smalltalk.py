@@ -7,20 +7,25 @@ from bot.matching.normalize import clean, fold
 from bot.messages import Reply
 from handlers.start import menu_buttons
 
-GREETINGS = {"chao", "xin chao", "hello", "hi", "alo", "chao bot", "chao ad", "chao ban"}
-THANKS = {"cam on", "cam on ban", "cam on bot", "cam on ad", "thanks", "thank you", "tks", "ok"}
-POLITE_WORDS = {"a", "nha", "nhe", "nhen", "ne", "ad", "admin", "bot", "nhieu", "ban"}
+# Folded words. A message made only of greeting (or thanks) words and polite words is small
+# talk; anything else, even after a greeting, is a question for the FAQ.
+GREETING_WORDS = {"chao", "xin", "hello", "helo", "hi", "alo", "buoi", "sang", "trua", "chieu"}
+THANKS_WORDS = {"cam", "on", "thanks", "thank", "you", "tks", "thks", "ok", "oke", "okay", "vang"}
+POLITE_WORDS = {"a", "ak", "da", "oi", "nha", "nhe", "nhen", "nghen", "ne", "ad", "admin", "bot"}
+POLITE_WORDS |= {"nhieu", "ban", "em", "anh", "chi", "moi", "nguoi", "mn", "luon", "vay", "z"}
+POLITE_WORDS |= {"rat", "qua", "lam", "toi", "tui", "minh", "co", "bac", "chu"}
+MAX_WORDS = 8
 
 
 def _kind(ctx: Context) -> str | None:
     """Return 'greeting' or 'thanks' for short messages that are only that."""
-    words = [w for w in fold(clean(ctx.text)).split() if w not in POLITE_WORDS]
-    phrase = " ".join(words)
-    if len(words) > 4:
+    words = fold(clean(ctx.text)).split()
+    topical = [w for w in words if w not in POLITE_WORDS]
+    if not topical or len(words) > MAX_WORDS:
         return None
-    if phrase in GREETINGS or (words and words[0] == "chao" and len(words) <= 2):
+    if all(w in GREETING_WORDS for w in topical) and ("chao" in topical or len(topical) <= 2):
         return "greeting"
-    if phrase in THANKS:
+    if all(w in THANKS_WORDS for w in topical):
         return "thanks"
     return None
 

@@ -31,16 +31,16 @@ class Content:
 
 
 def load_abbreviations(path: Path) -> dict[str, str]:
-    """Load the chat-abbreviation dictionary (lowercase short form -> full words)."""
+    """Load the chat-abbreviation dictionary (short form -> full words; "" drops the words)."""
     data = read_yaml(path)
     table = data.get("abbreviations") if isinstance(data, dict) else None
     if not isinstance(table, dict):
         raise ContentError(f"{path}: expected a mapping 'abbreviations'")
     result: dict[str, str] = {}
     for short, full in table.items():
-        if not isinstance(full, str) or not full.strip():
-            raise ContentError(f"{path}: abbreviation {short!r}: empty expansion")
         key = unicodedata.normalize("NFC", str(short)).strip().lower()
+        if not isinstance(full, str) or not key:
+            raise ContentError(f"{path}: abbreviation {short!r}: expansion must be text")
         result[key] = unicodedata.normalize("NFC", full).strip().lower()
     return result
 

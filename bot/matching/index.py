@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rapidfuzz import fuzz, process
-
 from bot.content.faq import FaqEntry
-from bot.matching.normalize import normalize
+from bot.matching.normalize import Normalized, Normalizer, fold
 
-ANSWER_SCORE = 82.0  # at or above this (with a clear margin) the best entry is answered
-CLARIFY_SCORE = 70.0  # between this and ANSWER_SCORE the best entries are offered
-MIN_MARGIN = 5.0  # a best entry closer than this to the runner-up is not answered outright
+ANSWER_SCORE = 40.0  # at or above this (with a clear margin) the best entry is answered
+CLARIFY_SCORE = 24.0  # between this and ANSWER_SCORE the best entries are offered
+MIN_MARGIN = 8.0  # a best entry closer than this to the runner-up is not answered outright
 MAX_CANDIDATES = 3
+UNKNOWN_WORD_WEIGHT = 2.5  # a word no entry uses weighs like a rare word: it may be off-topic
+ENTRY_SHARE = 0.35  # weight of whole-entry coverage of the question
+PHRASING_SHARE = 0.35  # weight of the best single phrasing (F1 of the shared IDF weight)
+# The rest goes to the cosine with the entry's profile, which favours its core words.
+UNKNOWN_PAIR_WEIGHT = 0.3  # two known words side by side that no entry uses together
+ACCENT_CONFLICT = 0.5  # share of a word's weight lost when typed with other accents (phí/phi)
+MIN_POSTING_WEIGHT = 0.1  # terms weighing less are not looked up (they barely move scores)
+RESCORED = 12  # entries whose best phrasing fits best are scored in full
+ANCHORS = 30  # an entry's most characteristic terms; a question using none is not answered
+LONG_MESSAGE_WORDS = 12  # a message this long is also matched on its last clauses
+TAIL_MIN_WORDS = 8  # the last clauses taken together have at least this many words
+TAIL_FACTOR = 1.0  # a score found on the last clauses only counts this much
+NUMBER_WEIGHT = 0.5  # an unknown number (an age, a year) says little about the topic
+FUNCTION_WEIGHT = 0.2  # share of its IDF kept by a function word (question words, pronouns)
+# Folded function words: with few entries IDF alone cannot tell they carry no topic.
+FUNCTION_WORDS = frozenset(
+    "la gi co khong duoc cho o dau nao sao the nhu thi ma va voi cua ve tu den toi minh em "
+    "anh chi ban ai may bao nhieu a roi cung nay do kia nhung cac mot hay hoac neu khi de bi "
+    "da dang se muon can phai biet giup nhieu lam qua rat nua chua luon thoi day ne vay ha "
+    "nhe oi gio hien nay bay con cai vu chuyen".split()
+)
+
+
+_CLAUSE_BREAK = re.compile(r"[,.;:!?\n]+|\s(?:mà|nhưng|vậy thì|thì)\s")
 
 
 class Status(StrEnum):
@@ -30,6 +55,7 @@ class Candidate:
 
     id: str
     score: float
+    anchored: bool = field(default=True, compare=False)  # uses one of the entry's key terms
 
 
 @dataclass(frozen=True)
@@ -43,30 +69,138 @@ class MatchResult:
     normalized: str
 
 
+def terms(folded: str) -> set[str]:
+    """Return the syllable unigrams and bigrams of a folded text."""
+    tokens = folded.split()
+    return set(tokens) | {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)}
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    owner: str
+    terms: frozenset[str]
+    weight: float
+
+
 class FaqIndex:
     """Precomputed phrasings of all entries, ready to be matched against."""
 
     def __init__(self, entries: dict[str, FaqEntry], abbreviations: dict[str, str]) -> None:
         self.abbreviations = abbreviations
-        self._owners: list[str] = []
-        self._choices: list[str] = []
+        texts = [t for e in entries.values() for t in (e.question, *e.phrasings, e.answer)]
+        self.normalizer = Normalizer(abbreviations, texts)
+        entry_terms: dict[str, set[str]] = defaultdict(set)
+        self._accented: dict[str, set[str]] = defaultdict(set)
+        raw: list[tuple[str, set[str]]] = []
         for entry in entries.values():
             for text in (entry.question, *entry.phrasings):
-                self._owners.append(entry.id)
-                self._choices.append(normalize(text, abbreviations).folded)
+                normalized = self.normalizer(text)
+                found = terms(normalized.folded)
+                self._accented[entry.id].update(normalized.accented.split())
+                if found:
+                    raw.append((entry.id, found))
+                    entry_terms[entry.id] |= found
+        count = len(entry_terms) or 1
+        df: dict[str, int] = defaultdict(int)
+        for found in entry_terms.values():
+            for term in found:
+                df[term] += 1
+        self._idf = {
+            t: math.log((count + 1) / (n + 0.5)) * (FUNCTION_WEIGHT if t in FUNCTION_WORDS else 1)
+            for t, n in df.items()
+        }
+        self._profiles = _profiles(raw, self._idf)
+        self._anchors = {
+            owner: frozenset(sorted(profile, key=lambda t: -profile[t])[:ANCHORS])
+            for owner, (profile, _norm) in self._profiles.items()
+        }
+        self._phrasings = [
+            _Phrasing(owner, frozenset(found), sum(self._idf[t] for t in found))
+            for owner, found in raw
+        ]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for position, phrasing in enumerate(self._phrasings):
+            for term in phrasing.terms:
+                self._postings[term].append(position)
+
+    def normalize(self, question: str) -> Normalized:
+        """Return the question normalised as the index sees it."""
+        return self.normalizer(question)
+
+    def _weight(self, term: str) -> float:
+        """Return how much a query term counts: rare terms most, unknown words a lot."""
+        if term in self._idf:
+            return self._idf[term]
+        if " " in term:
+            return 0.0 if any(w in FUNCTION_WORDS for w in term.split()) else UNKNOWN_PAIR_WEIGHT
+        if term in FUNCTION_WORDS:
+            return 0.0
+        return NUMBER_WEIGHT if term.isdigit() else UNKNOWN_WORD_WEIGHT
 
     def rank(self, question: str) -> tuple[str, list[Candidate]]:
-        """Return the normalised question and entries best first."""
-        query = normalize(question, self.abbreviations).folded
-        if not query:
-            return query, []
+        """Return the normalised question and entries best first.
+
+        A long message is also matched on its last clauses, where citizens usually put the
+        question after the story; each entry keeps its better score.
+        """
+        normalized, ranked = self._rank_normalized(self.normalize(question))
+        tail = _tail(question)
+        if tail is None:
+            return normalized, ranked
+        _, tail_ranked = self._rank_normalized(self.normalize(tail))
+        merged = {c.id: c for c in ranked}
+        for candidate in tail_ranked:
+            score = round(candidate.score * TAIL_FACTOR, 1)
+            if candidate.id not in merged or score > merged[candidate.id].score:
+                merged[candidate.id] = Candidate(candidate.id, score, candidate.anchored)
+        return normalized, sorted(merged.values(), key=_by_score)
+
+    def _rank_normalized(self, normalized: Normalized) -> tuple[str, list[Candidate]]:
+        """Rank the entries for one normalised text."""
+        weights = {t: self._weight(t) for t in terms(normalized.folded)}
+        total = sum(weights.values())
+        if total <= 0:
+            return normalized.accented, []
+        length = math.sqrt(sum(w * w for w in weights.values()))
+        typed = {fold(w): w for w in normalized.accented.split() if fold(w) != w}
+        overlap: dict[int, float] = defaultdict(float)
+        for term in weights:
+            weight = self._idf.get(term, 0.0)
+            if weight < MIN_POSTING_WEIGHT:
+                continue  # words in nearly every phrasing would cost time and change nothing
+            for position in self._postings.get(term, ()):
+                overlap[position] += weight
         best: dict[str, float] = {}
-        hits = process.extract(query, self._choices, scorer=_blend, limit=None, score_cutoff=30)
-        for _choice, score, position in hits:
-            owner = self._owners[position]
-            best[owner] = max(best.get(owner, 0.0), float(score))
-        ranked = sorted((Candidate(i, round(s, 1)) for i, s in best.items()), key=_by_score)
-        return query, ranked
+        for position, shared in overlap.items():
+            phrasing = self._phrasings[position]
+            recall = shared / phrasing.weight if phrasing.weight else 0.0
+            precision = shared / total
+            fit = 2 * recall * precision / (recall + precision) if shared else 0.0
+            if fit > best.get(phrasing.owner, -1.0):
+                best[phrasing.owner] = fit
+        scored = []
+        core = 1 - ENTRY_SHARE - PHRASING_SHARE
+        shortlist = sorted(best.items(), key=lambda item: -item[1])[:RESCORED]
+        for owner, fit in shortlist:
+            profile, norm = self._profiles[owner]
+            covered = dot = 0.0
+            for term, weight in weights.items():
+                share = profile.get(term)
+                if share is not None:
+                    covered += weight
+                    dot += weight * share
+            accented = self._accented[owner]
+            conflict = sum(
+                weights.get(key, 0.0)
+                for key, word in typed.items()
+                if key in profile and word not in accented
+            )
+            covered -= ACCENT_CONFLICT * min(conflict, covered)
+            score = ENTRY_SHARE * covered / total + PHRASING_SHARE * fit
+            score += core * dot / (norm * length)
+            anchored = not self._anchors[owner].isdisjoint(weights)
+            scored.append(Candidate(owner, round(100 * score, 1), anchored))
+        return normalized.accented, sorted(scored, key=_by_score)
 
     def match(self, question: str) -> MatchResult:
         """Decide how to reply to one question."""
@@ -75,14 +209,37 @@ class FaqIndex:
         if not top or top[0].score < CLARIFY_SCORE:
             return MatchResult(Status.FALLBACK, None, top[0].score if top else 0.0, top, query)
         margin = top[0].score - (top[1].score if len(top) > 1 else 0.0)
-        if top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN:
+        if top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN and top[0].anchored:
             return MatchResult(Status.ANSWER, top[0].id, top[0].score, top, query)
         return MatchResult(Status.CLARIFY, None, top[0].score, top, query)
 
 
-def _blend(query: str, choice: str, **_kwargs: object) -> float:
-    """Average the word-set and word-order similarities."""
-    return (fuzz.token_set_ratio(query, choice) + fuzz.token_sort_ratio(query, choice)) / 2
+def _tail(question: str) -> str | None:
+    """Return the last clauses of a long message (at least TAIL_MIN_WORDS words), or None."""
+    clauses = [c for c in _CLAUSE_BREAK.split(question) if c.strip()]
+    if len(question.split()) < LONG_MESSAGE_WORDS or len(clauses) < 2:
+        return None
+    tail: list[str] = []
+    while clauses and sum(len(c.split()) for c in tail) < TAIL_MIN_WORDS:
+        tail.insert(0, clauses.pop())
+    return " ".join(tail) if clauses else None
+
+
+def _profiles(
+    raw: list[tuple[str, set[str]]], idf: dict[str, float]
+) -> dict[str, tuple[dict[str, float], float]]:
+    """Return each entry's term profile (share of its phrasings using a term × IDF) and norm."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    sizes: dict[str, int] = defaultdict(int)
+    for owner, found in raw:
+        sizes[owner] += 1
+        for term in found:
+            counts[owner][term] += 1
+    profiles = {}
+    for owner, terms_used in counts.items():
+        profile = {t: n / sizes[owner] * idf[t] for t, n in terms_used.items()}
+        profiles[owner] = (profile, math.sqrt(sum(v * v for v in profile.values())) or 1.0)
+    return profiles
 
 
 def _by_score(candidate: Candidate) -> tuple[float, str]:

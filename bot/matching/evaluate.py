@@ -1,0 +1,127 @@
+"""Measure the matcher on a labelled TSV file (question, expected ids or `-`)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.matching.index import FaqIndex, MatchResult, Status
+
+OUT_OF_SCOPE = "-"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One labelled question; an empty `expected` means out of scope."""
+
+    question: str
+    expected: frozenset[str]
+
+
+@dataclass
+class Report:
+    """Counts of each outcome, the misses and the latencies in milliseconds."""
+
+    in_scope: int = 0
+    right: int = 0
+    rescued: int = 0
+    wrong: int = 0
+    out_of_scope: int = 0
+    declined: int = 0
+    misses: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        """Share of in-scope questions answered with an expected entry."""
+        return self.right / self.in_scope if self.in_scope else 1.0
+
+    @property
+    def answered_or_offered(self) -> float:
+        """Share of in-scope questions answered right or offered among the clarify buttons."""
+        return (self.right + self.rescued) / self.in_scope if self.in_scope else 1.0
+
+    @property
+    def confidently_wrong(self) -> float:
+        """Share of in-scope questions answered with a wrong entry."""
+        return self.wrong / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def declined_share(self) -> float:
+        """Share of out-of-scope questions not answered."""
+        return self.declined / self.out_of_scope if self.out_of_scope else 1.0
+
+    def percentile(self, share: float) -> float:
+        """Return a latency percentile in milliseconds."""
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return 0.0
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    def summary(self) -> str:
+        """Return the one-line summary."""
+        n = self.in_scope
+        return (
+            f"answer accuracy {self.accuracy:.3f} ({self.right}/{n}) | "
+            f"rescued by clarify {self.rescued / n if n else 0:.3f} ({self.rescued}/{n}) | "
+            f"answered or offered {self.answered_or_offered:.3f} | "
+            f"confidently wrong {self.confidently_wrong:.3f} ({self.wrong}/{n}) | "
+            f"out-of-scope declined {self.declined_share:.3f} "
+            f"({self.declined}/{self.out_of_scope}) | "
+            f"latency p50 {self.percentile(0.5):.2f} ms p99 {self.percentile(0.99):.2f} ms"
+        )
+
+
+def read_cases(path: Path | str) -> list[Case]:
+    """Read a TSV with a header row `question<TAB>expected`."""
+    cases = []
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        question, _, expected = line.partition("\t")
+        if not expected.strip():
+            raise ValueError(f"{path}:{number}: expected a tab and an id (or -)")
+        ids = {i.strip() for i in expected.split(",") if i.strip() and i.strip() != OUT_OF_SCOPE}
+        cases.append(Case(question, frozenset(ids)))
+    return cases
+
+
+def _describe(result: MatchResult) -> str:
+    """Return the decision and candidates in a short form for a miss line."""
+    shown = ", ".join(f"{c.id} {c.score:.0f}" for c in result.candidates)
+    return f"{result.status} {result.id or ''} [{shown}]"
+
+
+def evaluate(index: FaqIndex, cases: list[Case]) -> Report:
+    """Match every case and count the outcomes."""
+    report = Report()
+    for case in cases:
+        started = time.perf_counter()
+        result = index.match(case.question)
+        report.latencies.append((time.perf_counter() - started) * 1000)
+        answered = result.status is Status.ANSWER
+        if not case.expected:
+            report.out_of_scope += 1
+            report.declined += not answered
+            if answered:
+                report.misses.append(
+                    f"ANSWERED OUT OF SCOPE\t{case.question}\t{_describe(result)}"
+                )
+            continue
+        report.in_scope += 1
+        wanted = ",".join(sorted(case.expected))
+        if answered and result.id in case.expected:
+            report.right += 1
+        elif answered:
+            report.wrong += 1
+            report.misses.append(f"WRONG ({wanted})\t{case.question}\t{_describe(result)}")
+        else:
+            offered = result.status is Status.CLARIFY and any(
+                c.id in case.expected for c in result.candidates
+            )
+            report.rescued += offered
+            label = "OFFERED" if offered else "MISSED"
+            report.misses.append(f"{label} ({wanted})\t{case.question}\t{_describe(result)}")
+    return report
