@@ -5,6 +5,7 @@ import importlib
 MODEL_MODULES = [
     "bot.db.models",
     "bot.db.models_cdht",
+    "bot.db.models_broadcast",
 ]
 
 
