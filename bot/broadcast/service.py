@@ -110,8 +110,14 @@ class BroadcastService:
         for item in due:
             if self._stopping.is_set():
                 return True
+            if not item.wants_notices:  # opted out or blocked since the audience was taken
+                await self._db(repo.set_delivery, delivery_id=item.id, status="skipped")
+                continue
             await self.pacer.wait(item.chat_id)
             await self.slots.acquire()
+            # Committed before the send, so a crash can only repeat this message; marked here,
+            # not in the task, so the next batch cannot pick it up again.
+            await self._db(repo.set_delivery, delivery_id=item.id, status="sending")
             task = asyncio.create_task(self._send_one(item, reply))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
@@ -121,12 +127,8 @@ class BroadcastService:
         return True
 
     async def _send_one(self, item: repo.Due, reply: Reply) -> None:
-        """Send one notice: mark it in flight, send, record the outcome."""
+        """Send one notice already marked in flight, then record the outcome."""
         try:
-            if not item.wants_notices:  # opted out or blocked since the audience was taken
-                await self._db(repo.set_delivery, delivery_id=item.id, status="skipped")
-                return
-            await self._db(repo.set_delivery, delivery_id=item.id, status="sending")
             try:
                 result = await deliver(
                     self.app,
