@@ -7,7 +7,13 @@ from typing import Any
 
 from bot import auth
 from bot.broadcast import audience
-from bot.broadcast.render import MAX_LINK_BUTTONS, TEXT_LIMIT, notice_reply, too_long
+from bot.broadcast.render import (
+    MAX_LINK_BUTTONS,
+    TEXT_LIMIT,
+    notice_length,
+    notice_reply,
+    too_long,
+)
 from bot.broadcast.when import parse_when
 from bot.context import Context
 from bot.db import repo_broadcasts
@@ -30,7 +36,7 @@ def handle_flow(ctx: Context) -> list[Reply]:
     value = ctx.text.strip()
     if step == "text":
         if too_long(ctx.app.content.messages, value):
-            length = len(ctx.t("broadcast.notice", text=value))
+            length = notice_length(ctx.app.content.messages, value)
             return [ctx.say("broadcast.too_long", length=length, limit=TEXT_LIMIT)]
         ctx.set_step("attachment", {**data, "text": value})
         return [_ask(ctx, "broadcast.ask_attachment")]

@@ -73,7 +73,7 @@ def delivery_statuses(app: App) -> dict[str, str]:
                 User, User.id == BroadcastDelivery.user_id
             )
         )
-        return dict(rows.tuples())
+        return {chat_id: status for chat_id, status in rows}
 
 
 def telegram_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:

@@ -89,7 +89,9 @@ async def test_compose_preview_confirm_and_deliver_on_telegram(
     assert any("Đang gửi thông báo #1" in m["text"] for m in admin_messages)
     edits = [c.params for c in bot_api.calls if c.method == "editMessageText"]
     assert edits and "Đã gửi: 3" in edits[-1]["text"]
-    assert "Đã gửi: 3" in admin_messages[-1]["text"] and "đã gửi xong" in admin_messages[-1]["text"]
+    assert (
+        "Đã gửi: 3" in admin_messages[-1]["text"] and "đã gửi xong" in admin_messages[-1]["text"]
+    )
     assert bot_api.duplicates() == {}
 
 

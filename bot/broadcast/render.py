@@ -21,6 +21,11 @@ def notice_reply(
     return Reply(messages.text("broadcast.notice", text=text), button_rows(links))
 
 
+def notice_length(messages: Messages, text: str) -> int:
+    """Return the notice's length as Telegram counts it (UTF-16 units: an emoji counts 2)."""
+    return len(messages.text("broadcast.notice", text=text).encode("utf-16-le")) // 2
+
+
 def too_long(messages: Messages, text: str) -> bool:
     """Return whether the notice built from this text would exceed the message limit."""
-    return len(messages.text("broadcast.notice", text=text)) > TEXT_LIMIT
+    return notice_length(messages, text) > TEXT_LIMIT
