@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from bot.broadcast.pacer import Pacer
 from bot.db import repo_broadcasts as repo
 from bot.db.models import User
 from bot.db.models_broadcast import Broadcast
@@ -24,8 +25,9 @@ log = logging.getLogger(__name__)
 class Progress:
     """Sends, then edits, one progress message per broadcast to the admin who created it."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, pacer: Pacer) -> None:
         self.app = app
+        self.pacer = pacer  # progress messages count against the same limits as the notices
         self._last: dict[int, float] = {}
         self._targets: dict[int, tuple[str, str, str | None] | None] = {}
 
@@ -71,7 +73,7 @@ class Progress:
         await self._show(broadcast, Reply(text))
         target = await self._target(broadcast)
         if target is not None:
-            await self._call(self._channel(target).send, target[1], Reply(text))
+            await self._call(self._channel(target).send, target[1], Reply(text))  # notifies
         self._last.pop(broadcast.id, None)
         self._targets.pop(broadcast.id, None)
 
@@ -125,10 +127,11 @@ class Progress:
         """Return the running channel of the target."""
         return self.app.channels.get(target[0])
 
-    async def _call(self, method: object, *args: object) -> str | None:
+    async def _call(self, method: object, chat_id: str, *args: object) -> str | None:
         """Call a channel method; a failed progress message never stops the broadcast."""
+        await self.pacer.wait(chat_id)
         try:
-            return await method(*args)  # type: ignore[operator]
+            return await method(chat_id, *args)  # type: ignore[operator]
         except Exception as error:  # noqa: BLE001
             log.info("broadcast progress message not updated: %s", error)
             return None

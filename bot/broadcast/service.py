@@ -38,7 +38,7 @@ class BroadcastService:
         settings = app.settings
         self.pacer = Pacer(settings.broadcast_rate)
         self.slots = asyncio.Semaphore(settings.broadcast_concurrency)
-        self.progress = Progress(app)
+        self.progress = Progress(app, self.pacer)
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
