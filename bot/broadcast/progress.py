@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from bot.broadcast.pacer import Pacer
+from bot.channels.base import RateLimited
 from bot.db import repo_broadcasts as repo
 from bot.db.models import User
 from bot.db.models_broadcast import Broadcast
@@ -40,6 +41,9 @@ class Progress:
         every = self.app.settings.broadcast_progress_seconds
         if time.monotonic() - self._last.get(broadcast.id, -1e9) < every:
             return
+        target = await self._target(broadcast)
+        if target is None or self.pacer.ready_at(target[1]) > self.pacer.now():
+            return  # never hold up the notices for a progress edit; try again later
         found = await self._db(repo.counts, broadcast_id=broadcast.id)
         await self.update(broadcast, found, interval)
 
@@ -70,10 +74,11 @@ class Progress:
             blocked=found["blocked"],
             skipped=found["skipped"],
         )
-        await self._show(broadcast, Reply(text))
         target = await self._target(broadcast)
-        if target is not None:
-            await self._call(self._channel(target).send, target[1], Reply(text))  # notifies
+        edited = target is not None and target[2] is not None
+        await self._show(broadcast, Reply(text))
+        if edited:  # an edit does not notify the admin; a new message does
+            await self._call(self._channel(target).send, target[1], Reply(text))
         self._last.pop(broadcast.id, None)
         self._targets.pop(broadcast.id, None)
 
@@ -132,6 +137,10 @@ class Progress:
         await self.pacer.wait(chat_id)
         try:
             return await method(chat_id, *args)  # type: ignore[operator]
+        except RateLimited as error:
+            self.pacer.pause(error.retry_after)
+            log.info("broadcast progress message rate limited: %s", error)
+            return None
         except Exception as error:  # noqa: BLE001
             log.info("broadcast progress message not updated: %s", error)
             return None

@@ -113,11 +113,15 @@ class BroadcastService:
             if not item.wants_notices:  # opted out or blocked since the audience was taken
                 await self._db(repo.set_delivery, delivery_id=item.id, status="skipped")
                 continue
+            await self.slots.acquire()  # first: a 429 on the send in flight pauses the pacer
             await self.pacer.wait(item.chat_id)
-            await self.slots.acquire()
             # Committed before the send, so a crash can only repeat this message; marked here,
             # not in the task, so the next batch cannot pick it up again.
-            await self._db(repo.set_delivery, delivery_id=item.id, status="sending")
+            try:
+                await self._db(repo.set_delivery, delivery_id=item.id, status="sending")
+            except BaseException:
+                self.slots.release()
+                raise
             task = asyncio.create_task(self._send_one(item, reply))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
