@@ -7,7 +7,7 @@ import re
 from bot import auth
 from bot.context import Context
 from bot.db import repo_admins
-from bot.messages import Button, Reply
+from bot.messages import MAX_PAYLOAD_BYTES, Button, Reply
 
 _ACCOUNT = re.compile(r"^([a-z]{2,16}):([\w.@-]{1,64})$")
 
@@ -21,6 +21,7 @@ def handle_admins(ctx: Context) -> list[Reply]:
     verb = verb.lower().replace("ê", "e").replace("ó", "o")
     if verb in ("them", "xoa"):
         return _change(ctx, verb, account.strip())
+    auth.audit(ctx, "admins.list")
     return [_listing(ctx)]
 
 
@@ -48,6 +49,7 @@ def _listing(ctx: Context) -> Reply:
     buttons = [
         Button(ctx.t("broadcast.btn_remove_admin", who=who), payload=f"qt:rm:{who}")
         for who in added
+        if len(f"qt:rm:{who}".encode()) <= MAX_PAYLOAD_BYTES  # longer ids: remove by command
     ]
     return ctx.reply(text, buttons)
 

@@ -26,6 +26,7 @@ _URL = re.compile(r"^https?://\S{3,500}$")
 def handle_compose(ctx: Context) -> list[Reply]:
     """Start composing a notice."""
     ctx.start_flow(FLOW, "text", {})
+    auth.audit(ctx, "broadcast.compose")
     return [ctx.say("broadcast.ask_text")]
 
 

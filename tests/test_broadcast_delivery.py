@@ -147,3 +147,19 @@ async def test_resume_after_crash_loses_nothing(
     assert bot_api.delivered_chats(TEXT) == set(chats)
     assert sum(bot_api.duplicates().values()) <= 1
     assert row.sent_count == len(chats)
+
+
+async def test_citizen_who_opts_out_after_the_start_is_skipped(
+    make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = telegram_app(make_app, sqlite_url, bot_api)
+    add_citizen(app, "3300", place="Xã Mỹ An")
+    quitter = add_citizen(app, "3301", place="Xã Mỹ An")
+    queue_broadcast(app, None)
+    with app.sessions.begin() as session:
+        assert repo_broadcasts.start(session, broadcast_id=1, now=app.now()) == 2
+        session.get(User, quitter).notices_enabled = False  # /tatthongbao meanwhile
+    async with running(app):
+        await until_done(app)
+    assert delivery_statuses(app) == {"3300": "sent", "3301": "skipped"}
+    assert bot_api.delivered_chats(TEXT) == {"3300"}
