@@ -163,3 +163,32 @@ async def test_citizen_who_opts_out_after_the_start_is_skipped(
         await until_done(app)
     assert delivery_statuses(app) == {"3300": "sent", "3301": "skipped"}
     assert bot_api.delivered_chats(TEXT) == {"3300"}
+
+
+async def test_admin_stops_a_running_broadcast_from_the_progress_message(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = telegram_app(make_app, db_url, bot_api, broadcast_rate=10.0)
+    admin = add_citizen(app, "42")
+    chats = {str(3400 + i) for i in range(40)}
+    for chat in sorted(chats):
+        add_citizen(app, chat, place="Xã Mỹ An")
+    queue_broadcast(app, admin)
+    async with running(app):
+        for _ in range(250):
+            progress = [m for m in bot_api.sent(42) if "Đang gửi thông báo #1" in m["text"]]
+            if progress:
+                break
+            await asyncio.sleep(0.02)
+        stop = [b for row in progress[0]["reply_markup"]["inline_keyboard"] for b in row]
+        bot_api.user_presses(stop[0]["callback_data"], user_id=42)
+        for _ in range(250):
+            if any("Đã dừng thông báo #1" in m["text"] for m in bot_api.sent(42)):
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.8)  # the sender looks at the status twice a second
+        stopped_at = len(bot_api.delivered_chats(TEXT))
+        await asyncio.sleep(0.5)
+        assert len(bot_api.delivered_chats(TEXT)) == stopped_at  # nothing more goes out
+    assert broadcast_row(app).status == "cancelled"
+    assert 0 < stopped_at < len(chats)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BATCH = 50  # deliveries fetched at once; also how often a cancellation is noticed
+BATCH = 50  # deliveries fetched at once
+CANCEL_CHECK_SECONDS = 0.5  # how soon a stop pressed by an admin takes effect
 
 
 class BroadcastService:
@@ -95,7 +97,7 @@ class BroadcastService:
             await self._drain_in_flight()
             found = await self._db(repo.counts, broadcast_id=broadcast.id)
             if found["pending"] or found["sending"]:
-                await self.progress.update(broadcast, found, self.pacer.interval)
+                await self.progress.maybe_update(broadcast, self.pacer.interval)
                 return False  # only retries waiting for their time
             finished = await self._db(repo.finish, broadcast_id=broadcast.id, now=self.app.now())
             if finished is not None:
@@ -107,9 +109,14 @@ class BroadcastService:
             attachment_url=broadcast.attachment_url,
             buttons=broadcast.buttons,
         )
+        checked = time.monotonic()
         for item in due:
             if self._stopping.is_set():
                 return True
+            if time.monotonic() - checked >= CANCEL_CHECK_SECONDS:
+                checked = time.monotonic()
+                if not await self._still_sending(broadcast.id):
+                    return True
             if not item.wants_notices:  # opted out or blocked since the audience was taken
                 await self._db(repo.set_delivery, delivery_id=item.id, status="skipped")
                 continue
@@ -126,9 +133,15 @@ class BroadcastService:
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
             await self.progress.maybe_update(broadcast, self.pacer.interval)
-        if await self._db(repo.status_of, broadcast_id=broadcast.id) != "sending":
-            await self._drain_in_flight()  # cancelled: stop here, keep what was sent
+        await self._still_sending(broadcast.id)
         return True
+
+    async def _still_sending(self, broadcast_id: int) -> bool:
+        """Return whether the broadcast is still on; if an admin stopped it, let sends settle."""
+        if await self._db(repo.status_of, broadcast_id=broadcast_id) == "sending":
+            return True
+        await self._drain_in_flight()
+        return False
 
     async def _send_one(self, item: repo.Due, reply: Reply) -> None:
         """Send one notice already marked in flight, then record the outcome."""
