@@ -71,6 +71,13 @@ class Settings(BaseSettings):
             raise ValueError(f"font file not found: {value}")
         return value
 
+    broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    broadcast_concurrency: int = Field(default=1, ge=1, le=32)
+    broadcast_progress_seconds: float = Field(default=5.0, ge=0)
+    broadcast_max_attempts: int = Field(default=5, ge=1, le=50)
+    broadcast_retry_seconds: float = Field(default=30.0, ge=0)
+    broadcast_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_admin_ids(cls, value: object) -> object:

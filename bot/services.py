@@ -24,6 +24,7 @@ class Service(Protocol):
 SERVICE_FACTORIES: list[str] = [
     # "module:function" taking the App and returning a Service, e.g.
     "bot.reminders.service:create_service",
+    "bot.broadcast.service:create_service",
 ]
 
 

@@ -2,8 +2,11 @@
 
 from bot.routing import button, command, fallback, flow, text  # noqa: F401
 from handlers import (
+    admins,
     assess,
     assess_result,
+    broadcast,
+    broadcast_reports,
     cdht_admin,
     curation,
     faq,
@@ -35,6 +38,11 @@ ROUTES = [
     command("nhacnho", reminders.handle_command, menu=True),
     command("lichnhac", reminder_list.handle_list, menu=True),
     command("cauhoimoi", curation.handle_unanswered, admin=True),
+    command("tatthongbao", admins.handle_notices_off, menu=True),
+    command("batthongbao", admins.handle_notices_on, menu=True),
+    command("thongbao", broadcast.handle_compose, admin=True),
+    command("baocao", broadcast_reports.handle_report, admin=True),
+    command("quantri", admins.handle_admins, admin=True),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
     button("fb", faq.handle_feedback),
@@ -47,11 +55,14 @@ ROUTES = [
     button("ht", support.handle_button),
     button("rm", reminder_steps.handle_button),
     button("ev", reminder_list.handle_subscribe),
+    button("bc", broadcast.handle_button, admin=True),
+    button("qt", admins.handle_admin_button, admin=True),
     # Free text while the user is in a multi-step flow goes to that flow's handler.
     flow(register.FLOW, register.handle_text),
     flow(assess.FLOW, assess.handle_text),
     flow("hotro", support.handle_text),
     flow(reminders.FLOW, reminder_steps.handle_flow_text),
+    flow(broadcast.FLOW, broadcast.handle_flow),
     # Free text patterns, most specific first.
     text("reminder", reminders.is_reminder_request, reminders.handle_text_request),
     text("smalltalk", smalltalk.is_smalltalk, smalltalk.handle_smalltalk),

@@ -7,6 +7,7 @@ MODEL_MODULES = [
     "bot.db.models_cdht",
     "bot.db.models_zalo",
     "bot.db.models_reminders",
+    "bot.db.models_broadcast",
 ]
 
 

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.standins.server import LocalServer
+
+SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
 
 BOT_USER = {"id": 999, "is_bot": True, "first_name": "KhuyenHocBot", "username": "khuyenhoc_bot"}
 
@@ -38,12 +41,22 @@ class BotApiStandIn:
     fail_next: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocked_chats: set[str] = field(default_factory=set)
     port: int = 0
+    # Optional flood control like Telegram's: sends over `overall_per_second` in any second,
+    # or closer than `per_chat_seconds` to one chat, are answered 429 with retry_after.
+    flood_control: bool = False
+    overall_per_second: int = 30
+    per_chat_seconds: float = 1.0
+    retry_after: int = 1
+    too_many_requests: int = 0
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100)
         self._new_update = asyncio.Event()
         self._server: LocalServer | None = None
+        self._recent_sends: deque[float] = deque()
+        self._last_send_to: dict[str, float] = {}
+        self._delivered: Counter[tuple[str, str]] = Counter()
 
     @property
     def base_url(self) -> str:
@@ -103,6 +116,18 @@ class BotApiStandIn:
             if c.method in kinds
             and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
         ]
+
+    def duplicates(self) -> dict[str, int]:
+        """Return, per chat, how many messages it got more than once (same text)."""
+        extra: Counter[str] = Counter()
+        for (chat_id, _text), count in self._delivered.items():
+            if count > 1:
+                extra[chat_id] += count - 1
+        return dict(extra)
+
+    def delivered_chats(self, text_part: str) -> set[str]:
+        """Return the chats that got a message (not an edit) containing the text."""
+        return {chat for (chat, text), _n in self._delivered.items() if text_part in text}
 
     def methods(self) -> list[str]:
         """Return the names of the methods called, in order."""
@@ -166,9 +191,36 @@ class BotApiStandIn:
                 "description": "Forbidden: bot was blocked by the user",
             }
             return JSONResponse(body, status_code=403)
+        if self.flood_control and method in SEND_METHODS and self._flooded(params):
+            self.too_many_requests += 1
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {self.retry_after}",
+                "parameters": {"retry_after": self.retry_after},
+            }
+            return JSONResponse(body, status_code=429)
         handler = getattr(self, f"_m_{method}", None)
         result = await handler(params) if handler else True
+        if method in SEND_METHODS and method != "editMessageText":
+            key = (str(params.get("chat_id")), str(params.get("text") or params.get("caption")))
+            self._delivered[key] += 1
         return JSONResponse({"ok": True, "result": result})
+
+    def _flooded(self, params: dict[str, Any]) -> bool:
+        """Return whether this send breaks the limits; otherwise count it."""
+        now = time.monotonic()
+        while self._recent_sends and self._recent_sends[0] <= now - 1.0:
+            self._recent_sends.popleft()
+        chat_id = str(params.get("chat_id"))
+        last = self._last_send_to.get(chat_id)
+        if len(self._recent_sends) >= self.overall_per_second or (
+            last is not None and now - last < self.per_chat_seconds
+        ):
+            return True
+        self._recent_sends.append(now)
+        self._last_send_to[chat_id] = now
+        return False
 
     async def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return {

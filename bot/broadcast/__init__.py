@@ -1,0 +1,1 @@
+"""Admin broadcasts: audiences, the notice as citizens see it, and the rate-limited sender."""

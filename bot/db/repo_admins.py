@@ -1,0 +1,54 @@
+"""Repository functions for admins and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models_broadcast import Admin, AuditLog
+
+
+def is_db_admin(session: Session, *, channel: str, external_id: str) -> bool:
+    """Return whether the account was added as an admin."""
+    query = select(Admin.id).where(Admin.channel == channel, Admin.external_id == external_id)
+    return session.scalar(query) is not None
+
+
+def list_admins(session: Session) -> list[Admin]:
+    """Return the admins added in the bot, oldest first."""
+    return list(session.scalars(select(Admin).order_by(Admin.id)))
+
+
+def add_admin(
+    session: Session, *, channel: str, external_id: str, added_by: str, now: datetime
+) -> bool:
+    """Add an admin; return False when the account already is one."""
+    if is_db_admin(session, channel=channel, external_id=external_id):
+        return False
+    session.add(Admin(channel=channel, external_id=external_id, added_by=added_by, added_at=now))
+    session.flush()
+    return True
+
+
+def remove_admin(session: Session, *, channel: str, external_id: str) -> bool:
+    """Remove an admin; return False when the account was not one."""
+    query = select(Admin).where(Admin.channel == channel, Admin.external_id == external_id)
+    admin = session.scalars(query).one_or_none()
+    if admin is None:
+        return False
+    session.delete(admin)
+    return True
+
+
+def audit(
+    session: Session, *, who: str, action: str, detail: str, result: str, now: datetime
+) -> None:
+    """Append one entry to the audit log."""
+    session.add(AuditLog(who=who, action=action, detail=detail[:2000], result=result, at=now))
+
+
+def recent_audit(session: Session, *, limit: int = 20) -> list[AuditLog]:
+    """Return the latest audit entries, newest first."""
+    return list(session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)))

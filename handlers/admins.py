@@ -1,0 +1,92 @@
+"""/quantri: super-admins list, add and remove admins; /tatthongbao and /batthongbao."""
+
+from __future__ import annotations
+
+import re
+
+from bot import auth
+from bot.context import Context
+from bot.db import repo_admins
+from bot.messages import MAX_PAYLOAD_BYTES, Button, Reply
+
+_ACCOUNT = re.compile(r"^([a-z]{2,16}):([\w.@-]{1,64})$")
+
+
+def handle_admins(ctx: Context) -> list[Reply]:
+    """List admins, or add (`them kênh:mã`) or remove (`xoa kênh:mã`) one."""
+    if not auth.is_super_admin(ctx):
+        auth.audit(ctx, "admins", ctx.args, result="refused")
+        return [ctx.say("core.not_admin")]
+    verb, _, account = ctx.args.partition(" ")
+    verb = verb.lower().replace("ê", "e").replace("ó", "o")
+    if verb in ("them", "xoa"):
+        return _change(ctx, verb, account.strip())
+    auth.audit(ctx, "admins.list")
+    return [_listing(ctx)]
+
+
+def handle_admin_button(ctx: Context) -> list[Reply]:
+    """Handle `qt:rm:<channel:id>` (remove an admin)."""
+    if not auth.is_super_admin(ctx):
+        auth.audit(ctx, "admins", ctx.payload, result="refused")
+        return [ctx.say("core.not_admin")]
+    _, action, account = (ctx.payload.split(":", 2) + ["", ""])[:3]
+    if action != "rm":
+        return [ctx.say("core.stale_button")]
+    return _change(ctx, "xoa", account)
+
+
+def _listing(ctx: Context) -> Reply:
+    """Show super-admins and added admins, with a remove button for each added one."""
+    admins = repo_admins.list_admins(ctx.session)
+    none = ctx.t("broadcast.admins_none")
+    added = [f"{a.channel}:{a.external_id}" for a in admins]
+    text = ctx.t(
+        "broadcast.admins_list",
+        supers=", ".join(ctx.app.settings.admin_ids) or none,
+        admins=", ".join(added) or none,
+    )
+    buttons = [
+        Button(ctx.t("broadcast.btn_remove_admin", who=who), payload=f"qt:rm:{who}")
+        for who in added
+        if len(f"qt:rm:{who}".encode()) <= MAX_PAYLOAD_BYTES  # longer ids: remove by command
+    ]
+    return ctx.reply(text, buttons)
+
+
+def _change(ctx: Context, verb: str, account: str) -> list[Reply]:
+    """Add or remove one admin and write the audit log."""
+    found = _ACCOUNT.match(account)
+    action = "admins.add" if verb == "them" else "admins.remove"
+    if found is None:
+        auth.audit(ctx, action, account, result="bad_id")
+        return [ctx.say("broadcast.admin_bad_id")]
+    channel, external_id = found.groups()
+    if verb == "them":
+        done = repo_admins.add_admin(
+            ctx.session,
+            channel=channel,
+            external_id=external_id,
+            added_by=auth.account_key(ctx),
+            now=ctx.now,
+        )
+        key = "broadcast.admin_added" if done else "broadcast.admin_exists"
+    elif account in ctx.app.settings.admin_ids:
+        done, key = False, "broadcast.admin_super"
+    else:
+        done = repo_admins.remove_admin(ctx.session, channel=channel, external_id=external_id)
+        key = "broadcast.admin_removed" if done else "broadcast.admin_missing"
+    auth.audit(ctx, action, account, result="ok" if done else "unchanged")
+    return [ctx.say(key, who=account)]
+
+
+def handle_notices_off(ctx: Context) -> list[Reply]:
+    """Stop sending this citizen broadcasts (no exceptions)."""
+    ctx.user.notices_enabled = False
+    return [ctx.say("broadcast.notices_off")]
+
+
+def handle_notices_on(ctx: Context) -> list[Reply]:
+    """Send this citizen broadcasts again."""
+    ctx.user.notices_enabled = True
+    return [ctx.say("broadcast.notices_on")]

@@ -1,0 +1,195 @@
+"""Delivery of broadcasts: 429, 403 and 5xx answers, scheduling, resuming after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import App
+from bot.broadcast.service import BroadcastService
+from bot.db import repo_broadcasts
+from bot.db.models import User
+from bot.db.models_broadcast import Broadcast
+from tests.broadcast_support import add_citizen, delivery_statuses, running, telegram_app
+from tests.conftest import AppFactory
+from tests.standins.bot_api import BotApiStandIn
+
+TEXT = "Thông báo thử nghiệm"
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[BotApiStandIn]:
+    stand_in = BotApiStandIn()
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()
+
+
+def queue_broadcast(app: App, admin_id: int | None, *, when: object = None) -> int:
+    """Queue a broadcast directly, as the compose flow does (no admin: no progress messages)."""
+    with app.sessions.begin() as session:
+        broadcast = repo_broadcasts.create(
+            session,
+            created_by=admin_id,
+            now=app.now(),
+            text=TEXT,
+            attachment_url=None,
+            buttons=[],
+            audience={"kind": "registered", "value": None},
+            scheduled_at=when or app.now(),
+        )
+        return broadcast.id
+
+
+def broadcast_row(app: App, broadcast_id: int = 1) -> Broadcast:
+    with app.sessions.begin() as session:
+        row = session.get(Broadcast, broadcast_id)
+        assert row is not None
+        return row
+
+
+async def until_done(app: App, broadcast_id: int = 1, timeout: float = 10) -> Broadcast:
+    for _ in range(int(timeout / 0.02)):
+        row = broadcast_row(app, broadcast_id)
+        if row.status == "done":
+            return row
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"broadcast still {row.status}: {delivery_statuses(app)}")
+
+
+async def test_403_blocks_5xx_retries_and_429_pauses(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = telegram_app(make_app, db_url, bot_api, broadcast_max_attempts=2)
+    chats = [str(3000 + i) for i in range(6)]
+    for chat in chats:
+        add_citizen(app, chat, place="Xã Tân Thuận Đông")
+    bot_api.blocked_chats.add("3001")
+    queue_broadcast(app, None)  # only notices go out, so the failures below hit them
+    # The first send hits a 429 (pause 1 s, then resend), the second a 502 (retried later).
+    bot_api.fail_next["sendMessage"] = {
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 1",
+        "parameters": {"retry_after": 1},
+    }
+    async with running(app):
+        await bot_api.wait_for(1)
+        bot_api.fail_next["sendMessage"] = {"error_code": 502, "description": "Bad Gateway"}
+        row = await until_done(app)
+    statuses = delivery_statuses(app)
+    assert statuses.pop("3001") == "blocked"
+    assert set(statuses.values()) == {"sent"}
+    assert (row.sent_count, row.blocked_count, row.failed_count) == (5, 1, 0)
+    assert bot_api.delivered_chats(TEXT) >= set(chats) - {"3001"}
+    assert bot_api.duplicates() == {}
+    sends = [c for c in bot_api.calls if c.method == "sendMessage" and TEXT in c.params["text"]]
+    assert sends[1].at - sends[0].at >= 0.9  # waited the retry_after before the next send
+    with app.sessions.begin() as session:
+        blocked = session.query(User).filter_by(external_id="3001").one()
+        assert blocked.active is False
+
+
+async def test_persistent_server_errors_end_as_failed(
+    make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = telegram_app(make_app, sqlite_url, bot_api, broadcast_max_attempts=2)
+    add_citizen(app, "3100", place="Xã Mỹ An")
+    queue_broadcast(app, None)
+    async with running(app):
+        bot_api.fail_next["sendMessage"] = {"error_code": 500, "description": "Internal"}
+        await bot_api.wait_for(1)
+        bot_api.fail_next["sendMessage"] = {"error_code": 500, "description": "Internal"}
+        row = await until_done(app)
+    assert delivery_statuses(app) == {"3100": "failed"}
+    assert row.failed_count == 1
+
+
+async def test_scheduled_broadcast_starts_at_its_time(
+    make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = telegram_app(make_app, sqlite_url, bot_api)
+    admin = add_citizen(app, "42")
+    add_citizen(app, "3200", place="Xã Mỹ An")
+    later = app.now().replace(hour=13)  # 20:00 in Vietnam
+    queue_broadcast(app, admin, when=later)
+    async with running(app):
+        await asyncio.sleep(0.2)
+        assert broadcast_row(app).status == "scheduled"
+        app.clock.advance(hours=11)  # type: ignore[attr-defined]
+        await until_done(app)
+    assert bot_api.delivered_chats(TEXT) == {"3200"}
+
+
+async def test_resume_after_crash_loses_nothing(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = telegram_app(make_app, db_url, bot_api, broadcast_rate=40.0)
+    admin = add_citizen(app, "42")
+    chats = [str(4000 + i) for i in range(30)]
+    for chat in chats:
+        add_citizen(app, chat, place="Phường Sa Đéc")
+    queue_broadcast(app, admin)
+    async with running(app) as runtime:
+        await bot_api.wait_for(10)
+        # Crash: the sender dies mid-send, nothing is recorded after this point.
+        service = next(s for s in runtime.services if isinstance(s, BroadcastService))
+        for task in [service._task, *service._in_flight]:  # noqa: SLF001
+            if task is not None:
+                task.cancel()
+        runtime.services = [s for s in runtime.services if s is not service]
+    sent_before = len(bot_api.delivered_chats(TEXT))
+    assert 0 < sent_before < len(chats)
+
+    restarted = telegram_app(make_app, db_url, bot_api, broadcast_rate=40.0)
+    async with running(restarted):
+        row = await until_done(restarted)
+    assert bot_api.delivered_chats(TEXT) == set(chats)
+    assert sum(bot_api.duplicates().values()) <= 1
+    assert row.sent_count == len(chats)
+
+
+async def test_citizen_who_opts_out_after_the_start_is_skipped(
+    make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = telegram_app(make_app, sqlite_url, bot_api)
+    add_citizen(app, "3300", place="Xã Mỹ An")
+    quitter = add_citizen(app, "3301", place="Xã Mỹ An")
+    queue_broadcast(app, None)
+    with app.sessions.begin() as session:
+        assert repo_broadcasts.start(session, broadcast_id=1, now=app.now()) == 2
+        session.get(User, quitter).notices_enabled = False  # /tatthongbao meanwhile
+    async with running(app):
+        await until_done(app)
+    assert delivery_statuses(app) == {"3300": "sent", "3301": "skipped"}
+    assert bot_api.delivered_chats(TEXT) == {"3300"}
+
+
+async def test_admin_stops_a_running_broadcast_from_the_progress_message(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = telegram_app(make_app, db_url, bot_api, broadcast_rate=10.0)
+    admin = add_citizen(app, "42")
+    chats = {str(3400 + i) for i in range(40)}
+    for chat in sorted(chats):
+        add_citizen(app, chat, place="Xã Mỹ An")
+    queue_broadcast(app, admin)
+    async with running(app):
+        for _ in range(250):
+            progress = [m for m in bot_api.sent(42) if "Đang gửi thông báo #1" in m["text"]]
+            if progress:
+                break
+            await asyncio.sleep(0.02)
+        stop = [b for row in progress[0]["reply_markup"]["inline_keyboard"] for b in row]
+        bot_api.user_presses(stop[0]["callback_data"], user_id=42)
+        for _ in range(250):
+            if any("Đã dừng thông báo #1" in m["text"] for m in bot_api.sent(42)):
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.8)  # the sender looks at the status twice a second
+        stopped_at = len(bot_api.delivered_chats(TEXT))
+        await asyncio.sleep(0.5)
+        assert len(bot_api.delivered_chats(TEXT)) == stopped_at  # nothing more goes out
+    assert broadcast_row(app).status == "cancelled"
+    assert 0 < stopped_at < len(chats)
