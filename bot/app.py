@@ -66,7 +66,7 @@ def build_app(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True
         engine=engine,
         sessions=make_session_factory(engine),
         content=content,
-        faq_index=FaqIndex(content.faq, content.abbreviations),
+        faq_index=FaqIndex.from_content(content),
         clock=clock,
     )
     app.dispatcher = Dispatcher(app, ROUTES)

@@ -70,7 +70,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201
         return 2
-    report = evaluate(FaqIndex(content.faq, content.abbreviations), cases)
+    report = evaluate(FaqIndex.from_content(content), cases)
     for miss in report.misses:
         print(miss)  # noqa: T201
     print(report.summary())  # noqa: T201

@@ -50,7 +50,16 @@ def render(app: App, result: MatchResult, log_id: int) -> Reply:
         Button(messages.text("faq.leave_for_staff"), payload=f"staff:{log_id}"),
         Button(messages.text("faq.what_can_you_do"), payload="cmd:help"),
     ]
-    return Reply(messages.text("faq.fallback"), button_rows(buttons))
+    return Reply(fallback_text(app, result), button_rows(buttons))
+
+
+def fallback_text(app: App, result: MatchResult) -> str:
+    """Return the polite decline, naming where to ask when an out-of-scope theme says so."""
+    messages = app.content.messages
+    theme = app.content.sections.get("out_of_scope", {}).get(result.declined or "")
+    if theme is not None and theme.reply_hint:
+        return messages.text("faq.fallback_elsewhere", where=theme.reply_hint)
+    return messages.text("faq.fallback")
 
 
 def answer_reply(app: App, faq_id: str, log_id: int | None) -> Reply:

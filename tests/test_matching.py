@@ -30,7 +30,7 @@ CHATTY_SET = Path(__file__).parent / "data" / "chatty.tsv"
 @cache
 def index() -> FaqIndex:
     content = load_content(CONTENT_DIR)
-    return FaqIndex(content.faq, content.abbreviations)
+    return FaqIndex.from_content(content)
 
 
 @pytest.mark.parametrize(

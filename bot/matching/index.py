@@ -5,16 +5,23 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.content.faq import FaqEntry
 from bot.matching.normalize import Normalized, Normalizer, fold
+
+if TYPE_CHECKING:
+    from bot.content.loader import Content
 
 ANSWER_SCORE = 40.0  # at or above this (with a clear margin) the best entry is answered
 CLARIFY_SCORE = 24.0  # between this and ANSWER_SCORE the best entries are offered
 MIN_MARGIN = 8.0  # a best entry closer than this to the runner-up is not answered outright
 MAX_CANDIDATES = 3
+DECOY_PREFIX = "oos:"  # owner key of an out-of-scope theme (FAQ ids cannot contain ":")
+DECOY_MARGIN = 2.0  # a decoy scoring at least the best entry's score minus this: decline
 UNKNOWN_WORD_WEIGHT = 2.5  # a word no entry uses weighs like a rare word: it may be off-topic
 ENTRY_SHARE = 0.35  # weight of whole-entry coverage of the question
 PHRASING_SHARE = 0.35  # weight of the best single phrasing (F1 of the shared IDF weight)
@@ -22,7 +29,7 @@ PHRASING_SHARE = 0.35  # weight of the best single phrasing (F1 of the shared ID
 UNKNOWN_PAIR_WEIGHT = 0.3  # two known words side by side that no entry uses together
 ACCENT_CONFLICT = 0.5  # share of a word's weight lost when typed with other accents (phí/phi)
 MIN_POSTING_WEIGHT = 0.1  # terms weighing less are not looked up (they barely move scores)
-RESCORED = 12  # entries whose best phrasing fits best are scored in full
+RESCORED = 16  # entries whose best phrasing fits best are scored in full
 ANCHORS = 30  # an entry's most characteristic terms; a question using none is not answered
 LONG_MESSAGE_WORDS = 12  # a message this long is also matched on its last clauses
 TAIL_MIN_WORDS = 8  # the last clauses taken together have at least this many words
@@ -67,6 +74,7 @@ class MatchResult:
     score: float
     candidates: tuple[Candidate, ...]
     normalized: str
+    declined: str | None = None  # the out-of-scope theme that made the bot decline
 
 
 def terms(folded: str) -> set[str]:
@@ -85,30 +93,45 @@ class _Phrasing:
 class FaqIndex:
     """Precomputed phrasings of all entries, ready to be matched against."""
 
-    def __init__(self, entries: dict[str, FaqEntry], abbreviations: dict[str, str]) -> None:
+    def __init__(
+        self,
+        entries: dict[str, FaqEntry],
+        abbreviations: dict[str, str],
+        decoys: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Index the entries' phrasings and the out-of-scope decoys (theme id -> phrasings)."""
         self.abbreviations = abbreviations
+        owned = {e.id: (e.question, *e.phrasings) for e in entries.values()}
+        owned |= {DECOY_PREFIX + theme: tuple(texts) for theme, texts in (decoys or {}).items()}
         texts = [t for e in entries.values() for t in (e.question, *e.phrasings, e.answer)]
+        texts += [t for theme in (decoys or {}).values() for t in theme]
         self.normalizer = Normalizer(abbreviations, texts)
         entry_terms: dict[str, set[str]] = defaultdict(set)
         self._accented: dict[str, set[str]] = defaultdict(set)
         raw: list[tuple[str, set[str]]] = []
-        for entry in entries.values():
-            for text in (entry.question, *entry.phrasings):
+        for owner, phrasings in owned.items():
+            for text in phrasings:
                 normalized = self.normalizer(text)
                 found = terms(normalized.folded)
-                self._accented[entry.id].update(normalized.accented.split())
+                self._accented[owner].update(normalized.accented.split())
                 if found:
-                    raw.append((entry.id, found))
-                    entry_terms[entry.id] |= found
-        count = len(entry_terms) or 1
+                    raw.append((owner, found))
+                    entry_terms[owner] |= found
+        # Word rarity is measured on the real entries only, so decoys leave their scores as
+        # they were; a word only decoys use weighs what an unknown word weighs.
+        real = {o: found for o, found in entry_terms.items() if not o.startswith(DECOY_PREFIX)}
+        count = len(real) or 1
         df: dict[str, int] = defaultdict(int)
-        for found in entry_terms.values():
+        for found in real.values():
             for term in found:
                 df[term] += 1
         self._idf = {
             t: math.log((count + 1) / (n + 0.5)) * (FUNCTION_WEIGHT if t in FUNCTION_WORDS else 1)
             for t, n in df.items()
         }
+        for found in entry_terms.values():
+            for term in found - self._idf.keys():
+                self._idf[term] = self._weight(term)
         self._profiles = _profiles(raw, self._idf)
         self._anchors = {
             owner: frozenset(sorted(profile, key=lambda t: -profile[t])[:ANCHORS])
@@ -122,6 +145,14 @@ class FaqIndex:
         for position, phrasing in enumerate(self._phrasings):
             for term in phrasing.terms:
                 self._postings[term].append(position)
+
+    @classmethod
+    def from_content(cls, content: Content) -> FaqIndex:
+        """Build the index from loaded content: the FAQ and the out-of-scope themes."""
+        themes = content.sections.get("out_of_scope", {})
+        return cls(
+            content.faq, content.abbreviations, {t.id: t.phrasings for t in themes.values()}
+        )
 
     def normalize(self, question: str) -> Normalized:
         """Return the question normalised as the index sees it."""
@@ -141,7 +172,8 @@ class FaqIndex:
         """Return the normalised question and entries best first.
 
         A long message is also matched on its last clauses, where citizens usually put the
-        question after the story; each entry keeps its better score.
+        question after the story; each entry keeps its better score. Decoys are judged on the
+        whole message: a few words of a short last clause say too little to decline on.
         """
         normalized, ranked = self._rank_normalized(self.normalize(question))
         tail = _tail(question)
@@ -150,6 +182,8 @@ class FaqIndex:
         _, tail_ranked = self._rank_normalized(self.normalize(tail))
         merged = {c.id: c for c in ranked}
         for candidate in tail_ranked:
+            if candidate.id.startswith(DECOY_PREFIX):
+                continue
             score = round(candidate.score * TAIL_FACTOR, 1)
             if candidate.id not in merged or score > merged[candidate.id].score:
                 merged[candidate.id] = Candidate(candidate.id, score, candidate.anchored)
@@ -205,13 +239,25 @@ class FaqIndex:
     def match(self, question: str) -> MatchResult:
         """Decide how to reply to one question."""
         query, ranked = self.rank(question)
-        top = tuple(ranked[:MAX_CANDIDATES])
-        if not top or top[0].score < CLARIFY_SCORE:
-            return MatchResult(Status.FALLBACK, None, top[0].score if top else 0.0, top, query)
+        top = tuple(c for c in ranked if not c.id.startswith(DECOY_PREFIX))[:MAX_CANDIDATES]
+        declined = _declined(ranked, top)
+        if declined or not top or top[0].score < CLARIFY_SCORE:
+            best = top[0].score if top else 0.0
+            return MatchResult(Status.FALLBACK, None, best, top, query, declined)
         margin = top[0].score - (top[1].score if len(top) > 1 else 0.0)
         if top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN and top[0].anchored:
             return MatchResult(Status.ANSWER, top[0].id, top[0].score, top, query)
         return MatchResult(Status.CLARIFY, None, top[0].score, top, query)
+
+
+def _declined(ranked: list[Candidate], top: tuple[Candidate, ...]) -> str | None:
+    """Return the out-of-scope theme fitting about as well as the best entry, if any."""
+    decoy = next((c for c in ranked if c.id.startswith(DECOY_PREFIX)), None)
+    if decoy is None or decoy.score < CLARIFY_SCORE:
+        return None
+    if top and decoy.score < top[0].score - DECOY_MARGIN:
+        return None
+    return decoy.id.removeprefix(DECOY_PREFIX)
 
 
 def _tail(question: str) -> str | None:
