@@ -172,8 +172,10 @@ class FaqIndex:
         """Return the normalised question and entries best first.
 
         A long message is also matched on its last clauses, where citizens usually put the
-        question after the story; each entry keeps its better score. Decoys are judged on the
-        whole message: a few words of a short last clause say too little to decline on.
+        question after the story; each entry keeps its better score. Decoys count on the tail
+        only when the whole message would be declined: a few words of a short last clause say
+        too little to decline on, but a tail must not overturn the decline that the whole
+        message earned unless it fits an entry better than the theme there too.
         """
         normalized, ranked = self._rank_normalized(self.normalize(question))
         tail = _tail(question)
@@ -181,8 +183,10 @@ class FaqIndex:
             return normalized, ranked
         _, tail_ranked = self._rank_normalized(self.normalize(tail))
         merged = {c.id: c for c in ranked}
+        real = tuple(c for c in ranked if not c.id.startswith(DECOY_PREFIX))
+        declined_whole = _declined(ranked, real[:1]) is not None
         for candidate in tail_ranked:
-            if candidate.id.startswith(DECOY_PREFIX):
+            if candidate.id.startswith(DECOY_PREFIX) and not declined_whole:
                 continue
             score = round(candidate.score * TAIL_FACTOR, 1)
             if candidate.id not in merged or score > merged[candidate.id].score:
