@@ -173,18 +173,25 @@ class FaqIndex:
         return NUMBER_WEIGHT if term.isdigit() else UNKNOWN_WORD_WEIGHT
 
     def rank(self, question: str) -> tuple[str, list[Candidate]]:
-        """Return the normalised question and entries best first.
+        """Return the normalised question and entries best first."""
+        normalized, ranked, _split = self._rank_with_tail(question)
+        return normalized, ranked
+
+    def _rank_with_tail(self, question: str) -> tuple[str, list[Candidate], bool]:
+        """Return the normalised question, entries best first, and whether the tail disagrees.
 
         A long message is also matched on its last clauses, where citizens usually put the
         question after the story; each entry keeps its better score. Decoys count on the tail
         only when the whole message would be declined: a few words of a short last clause say
         too little to decline on, but a tail must not overturn the decline that the whole
-        message earned unless it fits an entry better than the theme there too.
+        message earned unless it fits an entry better than the theme there too. The tail
+        disagrees when it puts another entry first than the whole message does: the story
+        then holds words (Việt kiều, bot) that the last clauses alone miss.
         """
         normalized, ranked = self._rank_normalized(self.normalize(question))
         tail = _tail(question)
         if tail is None:
-            return normalized, ranked
+            return normalized, ranked, False
         _, tail_ranked = self._rank_normalized(self.normalize(tail))
         merged = {c.id: c for c in ranked}
         real = tuple(c for c in ranked if not c.id.startswith(DECOY_PREFIX))
@@ -195,7 +202,9 @@ class FaqIndex:
             score = round(candidate.score * TAIL_FACTOR, 1)
             if candidate.id not in merged or score > merged[candidate.id].score:
                 merged[candidate.id] = Candidate(candidate.id, score, candidate.anchored)
-        return normalized, sorted(merged.values(), key=_by_score)
+        result = sorted(merged.values(), key=_by_score)
+        best = next((c.id for c in result if not c.id.startswith(DECOY_PREFIX)), None)
+        return normalized, result, bool(real) and best != real[0].id
 
     def _rank_normalized(self, normalized: Normalized) -> tuple[str, list[Candidate]]:
         """Rank the entries for one normalised text."""
@@ -246,7 +255,7 @@ class FaqIndex:
 
     def match(self, question: str) -> MatchResult:
         """Decide how to reply to one question."""
-        query, ranked = self.rank(question)
+        query, ranked, split = self._rank_with_tail(question)
         top = tuple(c for c in ranked if not c.id.startswith(DECOY_PREFIX))[:MAX_CANDIDATES]
         declined = _declined(ranked, top)
         if declined or not top or top[0].score < CLARIFY_SCORE:
@@ -259,7 +268,7 @@ class FaqIndex:
             and margin >= CLEAR_LEAD_MARGIN
             and len(question.split()) >= LONG_MESSAGE_WORDS
         )
-        if (confident or clear_lead) and top[0].anchored:
+        if (confident or clear_lead) and top[0].anchored and not split:
             return MatchResult(Status.ANSWER, top[0].id, top[0].score, top, query)
         return MatchResult(Status.CLARIFY, None, top[0].score, top, query)
 
