@@ -45,7 +45,7 @@ FUNCTION_WORDS = frozenset(
     "la gi co khong duoc cho o dau nao sao the nhu thi ma va voi cua ve tu den toi minh em "
     "anh chi ban ai may bao nhieu a roi cung nay do kia nhung cac mot hay hoac neu khi de bi "
     "da dang se muon can phai biet giup nhieu lam qua rat nua chua luon thoi day ne vay ha "
-    "nhe oi gio hien nay bay con cai vu chuyen".split()
+    "nhe oi gio hien nay bay con cai vu chuyen chau no ong ay".split()
 )
 
 
