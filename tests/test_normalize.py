@@ -103,3 +103,9 @@ def test_context_decides_an_abbreviation_and_compounds_survive() -> None:
     assert n("nhà bị thiệt hại").accented == "nhà bị thiệt hại"  # not "thật hại"
     assert n("ghi danh hồi nào").accented == "đăng ký khi nào"
     assert n("viet kieu").accented == n("Việt kiều").accented == "kiều bào"
+
+
+def test_telex_lone_w_types_u_horn() -> None:
+    assert decode_typing("ddwcs") == "đức"  # "w" alone is ư in Telex
+    assert decode_typing("nhwngx") == "những"
+    assert decode_typing("truwowng") == "trương"
