@@ -19,10 +19,6 @@ if TYPE_CHECKING:
 ANSWER_SCORE = 40.0  # at or above this (with a clear margin) the best entry is answered
 CLARIFY_SCORE = 24.0  # between this and ANSWER_SCORE the best entries are offered
 MIN_MARGIN = 8.0  # a best entry closer than this to the runner-up is not answered outright
-# In a long message a slightly lower score still answers when no other entry comes close: the
-# story around the question dilutes the score of the one entry it is clearly about.
-CLEAR_LEAD_SCORE = 38.0
-CLEAR_LEAD_MARGIN = 12.0
 MAX_CANDIDATES = 3
 DECOY_PREFIX = "oos:"  # owner key of an out-of-scope theme (FAQ ids cannot contain ":")
 DECOY_MARGIN = 2.0  # a decoy scoring at least the best entry's score minus this: decline
@@ -263,12 +259,7 @@ class FaqIndex:
             return MatchResult(Status.FALLBACK, None, best, top, query, declined)
         margin = top[0].score - (top[1].score if len(top) > 1 else 0.0)
         confident = top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN
-        clear_lead = (
-            top[0].score >= CLEAR_LEAD_SCORE
-            and margin >= CLEAR_LEAD_MARGIN
-            and len(question.split()) >= LONG_MESSAGE_WORDS
-        )
-        if (confident or clear_lead) and top[0].anchored and not split:
+        if confident and top[0].anchored and not split:
             return MatchResult(Status.ANSWER, top[0].id, top[0].score, top, query)
         return MatchResult(Status.CLARIFY, None, top[0].score, top, query)
 
