@@ -86,3 +86,26 @@ def test_chat_forms_abbreviations_and_fillers() -> None:
     assert n("tiem vac xin").accented == "tiem vac xin"  # real words the FAQ never uses stay
     assert n("hocbong khuyenhoc").folded == "hoc bong khuyen hoc"  # typed without spaces
     assert n("cdht").folded == n("CÔNG DÂN HỌC TẬP").folded == "cong dan hoc tap"
+
+
+def test_greetings_and_calls_naming_someone_are_fillers() -> None:
+    n = normalizer()
+    assert n("dạ con chào ad").accented == ""
+    assert n("chào anh chị, dạ thưa").accented == ""
+    assert n("cháu chào ad").accented == n("chào bot").accented == ""
+    assert n("mn ơi cho hỏi").accented == ""  # calling the group carries no topic
+
+
+def test_context_decides_an_abbreviation_and_compounds_survive() -> None:
+    n = normalizer()
+    assert n("sở gd").accented == "sở giáo dục"  # after an office "gd" is giáo dục
+    assert n("gd tui").accented == "gia đình tôi"
+    assert n("nhà bị thiệt hại").accented == "nhà bị thiệt hại"  # not "thật hại"
+    assert n("ghi danh hồi nào").accented == "đăng ký khi nào"
+    assert n("viet kieu").accented == n("Việt kiều").accented == "kiều bào"
+
+
+def test_telex_lone_w_types_u_horn() -> None:
+    assert decode_typing("ddwcs") == "đức"  # "w" alone is ư in Telex
+    assert decode_typing("nhwngx") == "những"
+    assert decode_typing("truwowng") == "trương"

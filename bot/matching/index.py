@@ -41,7 +41,7 @@ FUNCTION_WORDS = frozenset(
     "la gi co khong duoc cho o dau nao sao the nhu thi ma va voi cua ve tu den toi minh em "
     "anh chi ban ai may bao nhieu a roi cung nay do kia nhung cac mot hay hoac neu khi de bi "
     "da dang se muon can phai biet giup nhieu lam qua rat nua chua luon thoi day ne vay ha "
-    "nhe oi gio hien nay bay con cai vu chuyen".split()
+    "nhe oi gio hien nay bay con cai vu chuyen chau no ong ay".split()
 )
 
 
@@ -169,25 +169,38 @@ class FaqIndex:
         return NUMBER_WEIGHT if term.isdigit() else UNKNOWN_WORD_WEIGHT
 
     def rank(self, question: str) -> tuple[str, list[Candidate]]:
-        """Return the normalised question and entries best first.
+        """Return the normalised question and entries best first."""
+        normalized, ranked, _split = self._rank_with_tail(question)
+        return normalized, ranked
+
+    def _rank_with_tail(self, question: str) -> tuple[str, list[Candidate], bool]:
+        """Return the normalised question, entries best first, and whether the tail disagrees.
 
         A long message is also matched on its last clauses, where citizens usually put the
-        question after the story; each entry keeps its better score. Decoys are judged on the
-        whole message: a few words of a short last clause say too little to decline on.
+        question after the story; each entry keeps its better score. Decoys count on the tail
+        only when the whole message would be declined: a few words of a short last clause say
+        too little to decline on, but a tail must not overturn the decline that the whole
+        message earned unless it fits an entry better than the theme there too. The tail
+        disagrees when it puts another entry first than the whole message does: the story
+        then holds words (Việt kiều, bot) that the last clauses alone miss.
         """
         normalized, ranked = self._rank_normalized(self.normalize(question))
         tail = _tail(question)
         if tail is None:
-            return normalized, ranked
+            return normalized, ranked, False
         _, tail_ranked = self._rank_normalized(self.normalize(tail))
         merged = {c.id: c for c in ranked}
+        real = tuple(c for c in ranked if not c.id.startswith(DECOY_PREFIX))
+        declined_whole = _declined(ranked, real[:1]) is not None
         for candidate in tail_ranked:
-            if candidate.id.startswith(DECOY_PREFIX):
+            if candidate.id.startswith(DECOY_PREFIX) and not declined_whole:
                 continue
             score = round(candidate.score * TAIL_FACTOR, 1)
             if candidate.id not in merged or score > merged[candidate.id].score:
                 merged[candidate.id] = Candidate(candidate.id, score, candidate.anchored)
-        return normalized, sorted(merged.values(), key=_by_score)
+        result = sorted(merged.values(), key=_by_score)
+        best = next((c.id for c in result if not c.id.startswith(DECOY_PREFIX)), None)
+        return normalized, result, bool(real) and best != real[0].id
 
     def _rank_normalized(self, normalized: Normalized) -> tuple[str, list[Candidate]]:
         """Rank the entries for one normalised text."""
@@ -238,14 +251,15 @@ class FaqIndex:
 
     def match(self, question: str) -> MatchResult:
         """Decide how to reply to one question."""
-        query, ranked = self.rank(question)
+        query, ranked, split = self._rank_with_tail(question)
         top = tuple(c for c in ranked if not c.id.startswith(DECOY_PREFIX))[:MAX_CANDIDATES]
         declined = _declined(ranked, top)
         if declined or not top or top[0].score < CLARIFY_SCORE:
             best = top[0].score if top else 0.0
             return MatchResult(Status.FALLBACK, None, best, top, query, declined)
         margin = top[0].score - (top[1].score if len(top) > 1 else 0.0)
-        if top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN and top[0].anchored:
+        confident = top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN
+        if confident and top[0].anchored and not split:
             return MatchResult(Status.ANSWER, top[0].id, top[0].score, top, query)
         return MatchResult(Status.CLARIFY, None, top[0].score, top, query)
 

@@ -64,6 +64,8 @@ def _apply_telex_w(body: str) -> str:
     """Turn a Telex 'w' into the horn or breve it stands for (truwowng → trương)."""
     if "w" not in body:
         return body
+    if not any(v in body for v in "uoa"):
+        return body.replace("w", "ư", 1).replace("w", "")  # a lone w types ư (dwc → đưc)
     body = body.replace("w", "")
     if "uo" in body:
         return body.replace("uo", "ươ", 1)
