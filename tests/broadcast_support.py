@@ -12,6 +12,7 @@ from bot.db.models import TopicSubscription, User
 from bot.db.models_broadcast import BroadcastDelivery
 from bot.db.models_cdht import Registration
 from bot.runner import Runtime
+from tests import helpers
 from tests.conftest import AppFactory
 from tests.standins.bot_api import BotApiStandIn
 
@@ -79,9 +80,7 @@ def delivery_statuses(app: App) -> dict[str, str]:
 def telegram_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:
     """Build an app on Telegram (the stand-in) with the admin chat as a super-admin."""
     values = {**FAST, "admin_ids": (f"telegram:{ADMIN_CHAT}",), **extra}
-    return make_app(
-        url, telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url, **values
-    )
+    return helpers.telegram_app(make_app, url, bot_api, **values)
 
 
 @asynccontextmanager

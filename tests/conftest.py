@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from bot.app import App, build_app
 from bot.config import Settings
+from tests.standins.bot_api import BotApiStandIn
 from tests.standins.zalo_api import ZaloStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,6 +134,15 @@ def app(make_app: AppFactory, db_url: str) -> App:
 def sqlite_app(make_app: AppFactory, sqlite_url: str) -> App:
     """The app on SQLite only (for tests where the database does not matter)."""
     return make_app(sqlite_url)
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[BotApiStandIn]:
+    """The Telegram Bot API stand-in on 127.0.0.1."""
+    stand_in = BotApiStandIn()
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()
 
 
 @pytest.fixture

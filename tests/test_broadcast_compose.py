@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
 
 from tests.broadcast_support import ADMIN_CHAT, add_citizen, running, telegram_app
 from tests.conftest import AppFactory
+from tests.helpers import buttons_of
 from tests.standins.bot_api import BotApiStandIn
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    stand_in = BotApiStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
-
-
-def buttons_of(params: dict) -> list[dict]:
-    markup = params.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
 
 
 async def admin_does(bot_api: BotApiStandIn, action: str, *, press: bool = False) -> list[dict]:

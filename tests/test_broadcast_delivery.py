@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.app import App
 from bot.broadcast.service import BroadcastService
@@ -17,14 +14,6 @@ from tests.conftest import AppFactory
 from tests.standins.bot_api import BotApiStandIn
 
 TEXT = "Thông báo thử nghiệm"
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    stand_in = BotApiStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
 
 
 def queue_broadcast(app: App, admin_id: int | None, *, when: object = None) -> int:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -88,14 +86,6 @@ def test_terminal_typed_digits_are_scores_not_button_numbers(
     output = out.getvalue()
     assert "  a) " in output  # the choices of a question are lettered on the terminal
     assert "60/100" in output
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    stand_in = BotApiStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
 
 
 class Chat:

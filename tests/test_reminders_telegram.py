@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
-from bot.app import App
 from bot.db.models import User
 from bot.db.models_reminders import Reminder
 from bot.reminders.runner import run_due_once
 from bot.reminders.service import JOB_ID, ReminderService
 from bot.runner import Runtime
 from tests.conftest import AppFactory, FakeClock
+from tests.helpers import telegram_app
 from tests.standins.bot_api import BotApiStandIn
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    stand_in = BotApiStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
-
-
-def telegram_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:
-    return make_app(
-        url, telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url, **extra
-    )
 
 
 def button(params: dict, label_part: str) -> str:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from bot.runner import Runtime
-from tests import test_telegram
 from tests.conftest import AppFactory
+from tests.helpers import buttons_of
 from tests.standins.bot_api import BotApiStandIn
 from tests.test_console import chat
-from tests.test_telegram import buttons_of
-
-bot_api = test_telegram.bot_api  # the Bot API stand-in fixture, shared
 
 
 def test_terminal_finder_with_numbered_buttons(make_app: AppFactory, sqlite_url: str) -> None:

@@ -3,36 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 
-from bot.app import App
 from bot.runner import Runtime
 from tests.conftest import AppFactory
+from tests.helpers import buttons_of, telegram_app
 from tests.standins.bot_api import BotApiStandIn
 
 SECRET = "s3cret-token_1"
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    stand_in = BotApiStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
-
-
-def telegram_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:
-    return make_app(
-        url, telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url, **extra
-    )
-
-
-def buttons_of(params: dict) -> list[dict]:
-    markup = params.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
 
 
 async def test_polling_start_question_and_button_press(
