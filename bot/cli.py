@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 
@@ -212,6 +213,9 @@ COMMANDS: dict[str, Command] = {
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, load settings and run the subcommand; errors exit non-zero."""
+    # PTB 22 warns on every 429 (RetryAfter reads its own retry_after in __init__) unless the
+    # process opts in to timedelta durations; delivery_error reads both forms.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     args = build_parser().parse_args(argv)
     name = " ".join(
         part

@@ -24,6 +24,11 @@ PG_ADMIN_URL = os.environ.get(
 ADMIN = "console:admin"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Opt in to PTB's timedelta durations, as the `khuyenhoc` entry point does."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
 class FakeClock:
     """A clock tests move by hand."""
 

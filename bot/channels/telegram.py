@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections import defaultdict
 
 from telegram import (
@@ -36,9 +35,6 @@ class TelegramChannel:
     def __init__(self, app: App, *, with_updater: bool = True) -> None:
         self.app = app
         settings = app.settings
-        # Opt in to PTB's future timedelta durations (RetryAfter.retry_after); without it every
-        # 429 raises a deprecation warning. delivery_error reads both forms.
-        os.environ.setdefault("PTB_TIMEDELTA", "true")
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         builder = Application.builder().token(settings.telegram_bot_token)
