@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, text
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.content import Content, load_content
+from bot.matching.index import FaqIndex
 from tests.standins.bot_api import BotApiStandIn
 from tests.standins.zalo_api import ZaloStandIn
 
@@ -106,8 +108,23 @@ def clock() -> FakeClock:
 AppFactory = Callable[..., App]
 
 
+def _fingerprint(content: Content) -> tuple[object, ...]:
+    """Return what a test could change by mistake in shared content."""
+    return content.faq, content.messages.templates(), content.abbreviations, content.sections
+
+
+@pytest.fixture(scope="session")
+def real_content() -> Iterator[tuple[Content, FaqIndex]]:
+    """Load content/ and its FAQ index once; fail if a test changed them in place."""
+    content = load_content(CONTENT_DIR)
+    yield content, FaqIndex.from_content(content)
+    assert _fingerprint(content) == _fingerprint(load_content(CONTENT_DIR)), (
+        "a test changed the shared content in place (use monkeypatch)"
+    )
+
+
 @pytest.fixture
-def make_app(clock: FakeClock) -> Iterator[AppFactory]:
+def make_app(clock: FakeClock, real_content: tuple[Content, FaqIndex]) -> Iterator[AppFactory]:
     """Build apps on a given database URL; dispose their engines afterwards."""
     apps: list[App] = []
 
@@ -120,7 +137,8 @@ def make_app(clock: FakeClock) -> Iterator[AppFactory]:
             "webhook_url": None,
             **settings,
         }
-        app = build_app(Settings(_env_file=None, **values), clock=clock)
+        shared = real_content if values["content_dir"] == CONTENT_DIR else None
+        app = build_app(Settings(_env_file=None, **values), clock=clock, loaded=shared)
         apps.append(app)
         return app
 
