@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.base import RateLimited
+from bot.channels.telegram import delivery_error
 from bot.runner import Runtime
 from tests.conftest import AppFactory
 from tests.helpers import buttons_of, telegram_app
@@ -114,3 +119,15 @@ async def test_error_in_sending_is_logged_and_bot_keeps_running(
         assert "/start" in bot_api.sent(42)[-1]["text"]
     finally:
         await runtime.stop()
+
+
+def test_rate_limit_reads_retry_after_as_timedelta_or_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # as the `khuyenhoc` entry point sets it
+    limited = delivery_error(RetryAfter(3))
+    assert isinstance(limited, RateLimited) and limited.retry_after == 3.0
+    monkeypatch.delenv("PTB_TIMEDELTA")  # embedded without the entry point: PTB warns, still 3 s
+    with pytest.warns(PTBDeprecationWarning):
+        limited = delivery_error(RetryAfter(3))
+    assert isinstance(limited, RateLimited) and limited.retry_after == 3.0
