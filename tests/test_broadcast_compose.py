@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.broadcast_support import ADMIN_CHAT, add_citizen, running, telegram_app
 from tests.conftest import AppFactory
 from tests.helpers import buttons_of
 from tests.standins.bot_api import BotApiStandIn
+
+pytestmark = pytest.mark.usefixtures("short_chat_gap")  # no test here times the pacing
 
 
 async def admin_does(bot_api: BotApiStandIn, action: str, *, press: bool = False) -> list[dict]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.app import App
 from bot.broadcast.service import BroadcastService
 from bot.db import repo_broadcasts
@@ -12,6 +14,8 @@ from bot.db.models_broadcast import Broadcast
 from tests.broadcast_support import add_citizen, delivery_statuses, running, telegram_app
 from tests.conftest import AppFactory
 from tests.standins.bot_api import BotApiStandIn
+
+pytestmark = pytest.mark.usefixtures("short_chat_gap")  # no test here times the pacing
 
 TEXT = "Thông báo thử nghiệm"
 
