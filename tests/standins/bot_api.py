@@ -217,7 +217,7 @@ class BotApiStandIn(ServedStandIn):
     async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
-        if not self.updates:
+        if not self.updates and not self.stopping:
             self._new_update.clear()
             try:
                 await asyncio.wait_for(

@@ -36,6 +36,7 @@ class ServedStandIn:
     """Base of the stand-ins: serves `routes()` on 127.0.0.1 between `start()` and `stop()`."""
 
     port: int
+    stopping = False  # once stopping, long polls answer at once instead of waiting
     _server: LocalServer | None
     _new_update: asyncio.Event  # set on stop, so a long poll waiting for updates returns
 
@@ -54,7 +55,8 @@ class ServedStandIn:
         self.port = await self._server.start()
 
     async def stop(self) -> None:
-        """Stop serving."""
+        """Stop serving (a long poll arriving meanwhile does not hold the shutdown up)."""
+        self.stopping = True
         self._new_update.set()
         if self._server is not None:
             await self._server.stop()

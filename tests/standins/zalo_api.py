@@ -228,7 +228,7 @@ class ZaloStandIn(ServedStandIn):
         return JSONResponse({"ok": True, "result": True})
 
     async def _bot_updates(self, timeout: float) -> JSONResponse:
-        if not self.bot_updates:
+        if not self.bot_updates and not self.stopping:
             self._new_update.clear()
             try:
                 await asyncio.wait_for(self._new_update.wait(), timeout=min(timeout, 0.5))
