@@ -16,6 +16,7 @@ from bot.db.models_cdht import Assessment, Registration
 from bot.runner import Runtime
 from tests.cdht_helpers import user_id
 from tests.conftest import AppFactory
+from tests.helpers import buttons_of
 from tests.standins.bot_api import BotApiStandIn
 
 
@@ -110,11 +111,10 @@ class Chat:
 
     async def presses(self, replies: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
         for params in replies:
-            for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
-                for button in row:
-                    if label in button["text"]:
-                        self.api.user_presses(button["callback_data"], user_id=self.chat_id)
-                        return await self._replies()
+            for button in buttons_of(params):
+                if label in button["text"]:
+                    self.api.user_presses(button["callback_data"], user_id=self.chat_id)
+                    return await self._replies()
         raise AssertionError(f"no button {label!r}")
 
 

@@ -12,17 +12,15 @@ from bot.reminders.runner import run_due_once
 from bot.reminders.service import JOB_ID, ReminderService
 from bot.runner import Runtime
 from tests.conftest import AppFactory, FakeClock
-from tests.helpers import telegram_app
+from tests.helpers import buttons_of, telegram_app
 from tests.standins.bot_api import BotApiStandIn
 
 
 def button(params: dict, label_part: str) -> str:
-    markup = params.get("reply_markup") or {}
-    for row in markup.get("inline_keyboard", []):
-        for item in row:
-            if label_part in item["text"]:
-                return item["callback_data"]
-    raise AssertionError(f"no button {label_part!r} in {markup}")
+    for item in buttons_of(params):
+        if label_part in item["text"]:
+            return item["callback_data"]
+    raise AssertionError(f"no button {label_part!r} in {params.get('reply_markup')}")
 
 
 async def test_set_with_buttons_then_the_scheduler_sends_it(
