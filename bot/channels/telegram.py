@@ -51,6 +51,25 @@ class TelegramChannel:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         app.channels.register(self)
 
+    async def start(self, *, polling: bool) -> None:
+        """Start PTB and register the command menu; with `polling`, long-poll for updates."""
+        application = self.application
+        await application.initialize()
+        await application.post_init(application)
+        await application.start()
+        if polling:
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0.0, timeout=10)
+
+    async def stop(self) -> None:
+        """Stop polling and PTB, finishing the updates in hand."""
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
     async def _post_init(self, application: Application) -> None:
         """Register the command menu shown by Telegram clients."""
         await application.bot.set_my_commands(self.menu())
