@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.app import App
 from bot.messages import Incoming, Kind, Reply
+from bot.runner import Runtime
 from tests.conftest import CONTENT_DIR, ROOT
 
 if TYPE_CHECKING:
@@ -72,6 +75,19 @@ def telegram_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra
     return make_app(
         url, telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url, **extra
     )
+
+
+@asynccontextmanager
+async def telegram_polling(app: App, *, services: bool = False) -> AsyncIterator[Runtime]:
+    """Poll Telegram (and run the background services if asked) until the block ends."""
+    runtime = Runtime(app)
+    try:
+        await runtime.start_telegram_polling()
+        if services:
+            await runtime.start_services()
+        yield runtime
+    finally:
+        await runtime.stop()
 
 
 def run_cli(

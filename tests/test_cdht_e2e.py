@@ -13,10 +13,9 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from bot.db.models_cdht import Assessment, Registration
-from bot.runner import Runtime
 from tests.cdht_helpers import user_id
 from tests.conftest import AppFactory
-from tests.helpers import buttons_of
+from tests.helpers import buttons_of, telegram_polling
 from tests.standins.bot_api import BotApiStandIn
 
 
@@ -131,9 +130,7 @@ async def test_telegram_register_assess_stats_export_delete(
         telegram_api_base_url=bot_api.base_url,
         admin_ids=("telegram:42",),
     )
-    runtime = Runtime(app)
-    await runtime.start_telegram_polling()
-    try:
+    async with telegram_polling(app):
         chat = Chat(bot_api)
         replies = await chat.says("/start")
         replies = await chat.presses(replies, "Đăng ký Công dân học tập")
@@ -177,5 +174,3 @@ async def test_telegram_register_assess_stats_export_delete(
         with app.sessions() as session:
             assert session.scalars(select(Registration)).all() == []
             assert session.scalars(select(Assessment)).all() == []
-    finally:
-        await runtime.stop()
