@@ -52,12 +52,24 @@ class App:
         auth.record_refusal(ctx, route)
 
 
-def build_app(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True) -> App:
-    """Create the engine, load content, build the matcher and the dispatcher."""
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock = utcnow,
+    migrate: bool = True,
+    loaded: tuple[Content, FaqIndex] | None = None,
+) -> App:
+    """Create the engine, load content, build the matcher and the dispatcher.
+
+    `loaded` reuses content and the index built from it (read-only; tests share one load).
+    """
     from bot.dispatch import Dispatcher
     from handlers import ROUTES
 
-    content = load_content(settings.content_dir)
+    if loaded is None:
+        content = load_content(settings.content_dir)
+        loaded = content, FaqIndex.from_content(content)
+    content, faq_index = loaded
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
@@ -66,7 +78,7 @@ def build_app(settings: Settings, *, clock: Clock = utcnow, migrate: bool = True
         engine=engine,
         sessions=make_session_factory(engine),
         content=content,
-        faq_index=FaqIndex.from_content(content),
+        faq_index=faq_index,
         clock=clock,
     )
     app.dispatcher = Dispatcher(app, ROUTES)

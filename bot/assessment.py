@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.content.errors import ContentError
+from bot.content.errors import ContentError, describe_error
 from bot.content.yamlio import read_yaml
 
 if TYPE_CHECKING:
@@ -115,8 +115,7 @@ def load_assessment(path: Path, content: Content) -> AssessmentContent:
     try:
         loaded = AssessmentContent.model_validate(data)
     except ValidationError as error:
-        items = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise ContentError(f"{path}: {items}") from error
+        raise ContentError(f"{path}: {describe_error(error)}") from error
     codes = [g.code for g in loaded.groups]
     if len(codes) != 4 or len(set(codes)) != 4:
         raise ContentError(f"{path}: groups: expected the 4 distinct groups of QĐ 324")

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 
@@ -162,6 +163,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with all subcommands."""
+    from bot.cdht_filters import add_filter_arguments
+
     parser = argparse.ArgumentParser(prog="khuyenhoc", description="Khuyến học Bot")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run on Telegram if configured, else the terminal chat")
@@ -179,8 +182,6 @@ def build_parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True)
     content_sub.add_parser("check", help="validate content/")
     export = sub.add_parser("export", help="CSV of CDHT registrations and results")
-    from bot.cdht_filters import add_filter_arguments
-
     add_filter_arguments(export)
     export.add_argument("--out", default="-", help="output file (default: standard output)")
     db = sub.add_parser("db", help="database tools")
@@ -212,6 +213,9 @@ COMMANDS: dict[str, Command] = {
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, load settings and run the subcommand; errors exit non-zero."""
+    # PTB 22 warns on every 429 (RetryAfter reads its own retry_after in __init__) unless the
+    # process opts in to timedelta durations; delivery_error reads both forms.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     args = build_parser().parse_args(argv)
     name = " ".join(
         part

@@ -19,6 +19,7 @@ from bot.services import create_services
 from bot.web import build_web_app, telegram_webhook
 
 if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
     from bot.channels.zalo_bot import ZaloBotChannel
     from bot.channels.zalo_oa import ZaloOAChannel
 
@@ -45,7 +46,7 @@ class Runtime:
     def __init__(self, app: App) -> None:
         self.app = app
         self.services = create_services(app)
-        self.telegram = None
+        self.telegram: TelegramChannel | None = None
         self.zalo_oa: ZaloOAChannel | None = None
         self.zalo_bot: ZaloBotChannel | None = None
         self.server: uvicorn.Server | None = None
@@ -61,11 +62,7 @@ class Runtime:
         from bot.channels.telegram import TelegramChannel
 
         self.telegram = TelegramChannel(self.app)
-        application = self.telegram.application
-        await application.initialize()
-        await application.post_init(application)
-        await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=10)
+        await self.telegram.start(polling=True)
 
     async def start_channels(self, port: int | None = None) -> int | None:
         """Start every configured channel; return the web server's port when one is needed."""
@@ -127,12 +124,9 @@ class Runtime:
         if not settings.webhook_secret:
             raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL")
         self.telegram = TelegramChannel(self.app, with_updater=False)
-        application = self.telegram.application
-        await application.initialize()
-        await application.post_init(application)
-        await application.start()
+        await self.telegram.start(polling=False)
         path = urlparse(settings.webhook_url or "").path or "/telegram"
-        await application.bot.set_webhook(
+        await self.telegram.application.bot.set_webhook(
             url=settings.webhook_url or "",
             secret_token=settings.webhook_secret,
             allowed_updates=["message", "callback_query", "my_chat_member"],
@@ -158,12 +152,7 @@ class Runtime:
             if channel is not None:
                 await channel.stop()
         if self.telegram is not None:
-            application = self.telegram.application
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
+            await self.telegram.stop()
 
 
 async def run(app: App, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:

@@ -60,7 +60,7 @@ ROUTES = [
     # Free text while the user is in a multi-step flow goes to that flow's handler.
     flow(register.FLOW, register.handle_text),
     flow(assess.FLOW, assess.handle_text),
-    flow("hotro", support.handle_text),
+    flow(support.FLOW, support.handle_text),
     flow(reminders.FLOW, reminder_steps.handle_flow_text),
     flow(broadcast.FLOW, broadcast.handle_flow),
     # Free text patterns, most specific first.

@@ -1,9 +1,6 @@
-"""Shared setup for the broadcast tests: citizens in the database, a Telegram runtime."""
+"""Shared setup for the broadcast tests: citizens in the database, a fast Telegram app."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from sqlalchemy import select
 
@@ -11,7 +8,7 @@ from bot.app import App
 from bot.db.models import TopicSubscription, User
 from bot.db.models_broadcast import BroadcastDelivery
 from bot.db.models_cdht import Registration
-from bot.runner import Runtime
+from tests import helpers
 from tests.conftest import AppFactory
 from tests.standins.bot_api import BotApiStandIn
 
@@ -79,18 +76,4 @@ def delivery_statuses(app: App) -> dict[str, str]:
 def telegram_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:
     """Build an app on Telegram (the stand-in) with the admin chat as a super-admin."""
     values = {**FAST, "admin_ids": (f"telegram:{ADMIN_CHAT}",), **extra}
-    return make_app(
-        url, telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url, **values
-    )
-
-
-@asynccontextmanager
-async def running(app: App) -> AsyncIterator[Runtime]:
-    """Run Telegram polling and the background services until the block ends."""
-    runtime = Runtime(app)
-    await runtime.start_telegram_polling()
-    await runtime.start_services()
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
+    return helpers.telegram_app(make_app, url, bot_api, **values)

@@ -12,7 +12,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.app import App, build_app
+from bot.broadcast import pacer
 from bot.config import Settings
+from bot.content import Content, load_content
+from bot.matching.index import FaqIndex
+from tests.standins.bot_api import BotApiStandIn
 from tests.standins.zalo_api import ZaloStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +25,11 @@ PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 ADMIN = "console:admin"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Opt in to PTB's timedelta durations, as the `khuyenhoc` entry point does."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 class FakeClock:
@@ -100,8 +109,23 @@ def clock() -> FakeClock:
 AppFactory = Callable[..., App]
 
 
+def _fingerprint(content: Content) -> tuple[object, ...]:
+    """Return what a test could change by mistake in shared content."""
+    return content.faq, content.messages.templates(), content.abbreviations, content.sections
+
+
+@pytest.fixture(scope="session")
+def real_content() -> Iterator[tuple[Content, FaqIndex]]:
+    """Load content/ and its FAQ index once; fail if a test changed them in place."""
+    content = load_content(CONTENT_DIR)
+    yield content, FaqIndex.from_content(content)
+    assert _fingerprint(content) == _fingerprint(load_content(CONTENT_DIR)), (
+        "a test changed the shared content in place (use monkeypatch)"
+    )
+
+
 @pytest.fixture
-def make_app(clock: FakeClock) -> Iterator[AppFactory]:
+def make_app(clock: FakeClock, real_content: tuple[Content, FaqIndex]) -> Iterator[AppFactory]:
     """Build apps on a given database URL; dispose their engines afterwards."""
     apps: list[App] = []
 
@@ -114,7 +138,8 @@ def make_app(clock: FakeClock) -> Iterator[AppFactory]:
             "webhook_url": None,
             **settings,
         }
-        app = build_app(Settings(_env_file=None, **values), clock=clock)
+        shared = real_content if values["content_dir"] == CONTENT_DIR else None
+        app = build_app(Settings(_env_file=None, **values), clock=clock, loaded=shared)
         apps.append(app)
         return app
 
@@ -133,6 +158,21 @@ def app(make_app: AppFactory, db_url: str) -> App:
 def sqlite_app(make_app: AppFactory, sqlite_url: str) -> App:
     """The app on SQLite only (for tests where the database does not matter)."""
     return make_app(sqlite_url)
+
+
+@pytest.fixture
+def short_chat_gap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pace broadcast messages to one chat 0.1 s apart, not 1 s as on Telegram (less waiting)."""
+    monkeypatch.setattr(pacer, "PRIVATE_GAP", 0.1)
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[BotApiStandIn]:
+    """The Telegram Bot API stand-in on 127.0.0.1."""
+    stand_in = BotApiStandIn()
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()
 
 
 @pytest.fixture

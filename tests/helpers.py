@@ -1,9 +1,23 @@
-"""Builders for test messages and shortcuts to talk to the bot."""
+"""Builders for test messages and shortcuts to talk to the bot, the CLI and the stand-ins."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 from bot.app import App
 from bot.messages import Incoming, Kind, Reply
+from bot.runner import Runtime
+from tests.conftest import CONTENT_DIR, ROOT
+
+if TYPE_CHECKING:
+    from tests.conftest import AppFactory
+    from tests.standins.bot_api import BotApiStandIn
+
 
 DEFAULT_USER = "citizen-1"
 
@@ -48,3 +62,51 @@ def texts(replies: list[Reply]) -> str:
 def labels(replies: list[Reply]) -> list[str]:
     """Return all button labels of the replies."""
     return [b.label for r in replies for b in r.all_buttons()]
+
+
+def buttons_of(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the inline buttons of a message the bot sent through the Bot API stand-in."""
+    markup = params.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def telegram_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:
+    """Build an app whose Telegram channel talks to the Bot API stand-in."""
+    return make_app(
+        url, telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url, **extra
+    )
+
+
+@asynccontextmanager
+async def telegram_polling(app: App, *, services: bool = False) -> AsyncIterator[Runtime]:
+    """Poll Telegram (and run the background services if asked) until the block ends."""
+    runtime = Runtime(app)
+    try:
+        await runtime.start_telegram_polling()
+        if services:
+            await runtime.start_services()
+        yield runtime
+    finally:
+        await runtime.stop()
+
+
+def run_cli(
+    args: list[str], tmp_path: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess:
+    """Run `python -m bot ARGS` on a database in tmp_path (cli.db) and the real content."""
+    environment = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "CONTENT_DIR": str(CONTENT_DIR),
+        "PATH": "/usr/bin:/bin",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=60,
+        check=False,
+    )

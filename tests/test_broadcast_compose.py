@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.broadcast_support import ADMIN_CHAT, add_citizen, running, telegram_app
+from tests.broadcast_support import ADMIN_CHAT, add_citizen, telegram_app
 from tests.conftest import AppFactory
+from tests.helpers import buttons_of, telegram_polling
 from tests.standins.bot_api import BotApiStandIn
 
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    stand_in = BotApiStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
-
-
-def buttons_of(params: dict) -> list[dict]:
-    markup = params.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
+pytestmark = pytest.mark.usefixtures("short_chat_gap")  # no test here times the pacing
 
 
 async def admin_does(bot_api: BotApiStandIn, action: str, *, press: bool = False) -> list[dict]:
@@ -49,7 +38,7 @@ async def test_compose_preview_confirm_and_deliver_on_telegram(
         add_citizen(app, chat, place="Phường Cao Lãnh")
     add_citizen(app, "1004", notices=False)  # opted out
     add_citizen(app, "1005", active=False)  # blocked the bot earlier
-    async with running(app):
+    async with telegram_polling(app, services=True):
         asked = await admin_does(bot_api, "/thongbao")
         assert "nội dung thông báo" in asked[0]["text"]
         await admin_does(bot_api, "Họp mặt khuyến học lúc 8 giờ sáng Chủ nhật.")
@@ -101,7 +90,7 @@ async def test_schedule_for_later_and_cancel_before_it_runs(
     app = telegram_app(make_app, sqlite_url, bot_api)
     add_citizen(app, "2001", place="Xã Mỹ An", union=True)
     add_citizen(app, "2002", place="Xã Mỹ An")
-    async with running(app):
+    async with telegram_polling(app, services=True):
         await admin_does(bot_api, "/thongbao")
         await admin_does(bot_api, "Lớp tin học cho đoàn viên.")
         await admin_does(bot_api, "bc:skip", press=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -12,19 +11,14 @@ from bot.broadcast.service import BroadcastService
 from bot.db import repo_broadcasts
 from bot.db.models import User
 from bot.db.models_broadcast import Broadcast
-from tests.broadcast_support import add_citizen, delivery_statuses, running, telegram_app
+from tests.broadcast_support import add_citizen, delivery_statuses, telegram_app
 from tests.conftest import AppFactory
+from tests.helpers import telegram_polling
 from tests.standins.bot_api import BotApiStandIn
 
+pytestmark = pytest.mark.usefixtures("short_chat_gap")  # no test here times the pacing
+
 TEXT = "Thông báo thử nghiệm"
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    stand_in = BotApiStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
 
 
 def queue_broadcast(app: App, admin_id: int | None, *, when: object = None) -> int:
@@ -74,7 +68,7 @@ async def test_403_blocks_5xx_retries_and_429_pauses(
         "description": "Too Many Requests: retry after 1",
         "parameters": {"retry_after": 1},
     }
-    async with running(app):
+    async with telegram_polling(app, services=True):
         await bot_api.wait_for(1)
         bot_api.fail_next["sendMessage"] = {"error_code": 502, "description": "Bad Gateway"}
         row = await until_done(app)
@@ -97,7 +91,7 @@ async def test_persistent_server_errors_end_as_failed(
     app = telegram_app(make_app, sqlite_url, bot_api, broadcast_max_attempts=2)
     add_citizen(app, "3100", place="Xã Mỹ An")
     queue_broadcast(app, None)
-    async with running(app):
+    async with telegram_polling(app, services=True):
         bot_api.fail_next["sendMessage"] = {"error_code": 500, "description": "Internal"}
         await bot_api.wait_for(1)
         bot_api.fail_next["sendMessage"] = {"error_code": 500, "description": "Internal"}
@@ -114,7 +108,7 @@ async def test_scheduled_broadcast_starts_at_its_time(
     add_citizen(app, "3200", place="Xã Mỹ An")
     later = app.now().replace(hour=13)  # 20:00 in Vietnam
     queue_broadcast(app, admin, when=later)
-    async with running(app):
+    async with telegram_polling(app, services=True):
         await asyncio.sleep(0.2)
         assert broadcast_row(app).status == "scheduled"
         app.clock.advance(hours=11)  # type: ignore[attr-defined]
@@ -131,7 +125,7 @@ async def test_resume_after_crash_loses_nothing(
     for chat in chats:
         add_citizen(app, chat, place="Phường Sa Đéc")
     queue_broadcast(app, admin)
-    async with running(app) as runtime:
+    async with telegram_polling(app, services=True) as runtime:
         await bot_api.wait_for(10)
         # Crash: the sender dies mid-send, nothing is recorded after this point.
         service = next(s for s in runtime.services if isinstance(s, BroadcastService))
@@ -143,7 +137,7 @@ async def test_resume_after_crash_loses_nothing(
     assert 0 < sent_before < len(chats)
 
     restarted = telegram_app(make_app, db_url, bot_api, broadcast_rate=40.0)
-    async with running(restarted):
+    async with telegram_polling(restarted, services=True):
         row = await until_done(restarted)
     assert bot_api.delivered_chats(TEXT) == set(chats)
     assert sum(bot_api.duplicates().values()) <= 1
@@ -160,7 +154,7 @@ async def test_citizen_who_opts_out_after_the_start_is_skipped(
     with app.sessions.begin() as session:
         assert repo_broadcasts.start(session, broadcast_id=1, now=app.now()) == 2
         session.get(User, quitter).notices_enabled = False  # /tatthongbao meanwhile
-    async with running(app):
+    async with telegram_polling(app, services=True):
         await until_done(app)
     assert delivery_statuses(app) == {"3300": "sent", "3301": "skipped"}
     assert bot_api.delivered_chats(TEXT) == {"3300"}
@@ -175,7 +169,7 @@ async def test_admin_stops_a_running_broadcast_from_the_progress_message(
     for chat in sorted(chats):
         add_citizen(app, chat, place="Xã Mỹ An")
     queue_broadcast(app, admin)
-    async with running(app):
+    async with telegram_polling(app, services=True):
         for _ in range(250):
             progress = [m for m in bot_api.sent(42) if "Đang gửi thông báo #1" in m["text"]]
             if progress:

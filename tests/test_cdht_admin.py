@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.app import App
 from tests.cdht_helpers import assess, register
-from tests.conftest import ADMIN, CONTENT_DIR, ROOT, AppFactory
-from tests.helpers import press_label, say, texts
+from tests.conftest import ADMIN, AppFactory
+from tests.helpers import press_label, run_cli, say, texts
 
 ADMIN_USER = ADMIN.split(":", 1)[1]
 
@@ -99,22 +97,10 @@ def test_cli_export_writes_csv_with_bom(make_app: AppFactory, tmp_path: Path) ->
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     _people(make_app(url))
     out = tmp_path / "out.csv"
-    env = {"DATABASE_URL": url, "CONTENT_DIR": str(CONTENT_DIR), "PATH": "/usr/bin:/bin"}
-    command = [sys.executable, "-m", "bot", "export", "--xa", "Lấp Vò", "--out", str(out)]
-    result = subprocess.run(
-        command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False
-    )
+    result = run_cli(["export", "--xa", "Lấp Vò", "--out", str(out)], tmp_path)
     assert result.returncode == 0, result.stderr
     assert [r["Họ và tên"] for r in _csv(out.read_bytes())] == ["An", "Cúc"]
-    bad = subprocess.run(
-        [sys.executable, "-m", "bot", "export", "--ket-qua", "x"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+    bad = run_cli(["export", "--ket-qua", "x"], tmp_path)
     assert bad.returncode == 2 and "kết quả không rõ" in bad.stderr
 
 

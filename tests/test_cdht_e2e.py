@@ -5,19 +5,17 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from bot.db.models_cdht import Assessment, Registration
-from bot.runner import Runtime
 from tests.cdht_helpers import user_id
 from tests.conftest import AppFactory
+from tests.helpers import buttons_of, telegram_polling
 from tests.standins.bot_api import BotApiStandIn
 
 
@@ -90,14 +88,6 @@ def test_terminal_typed_digits_are_scores_not_button_numbers(
     assert "60/100" in output
 
 
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    stand_in = BotApiStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
-
-
 class Chat:
     """A citizen on Telegram: says things, presses buttons the bot sent, reads replies."""
 
@@ -120,11 +110,10 @@ class Chat:
 
     async def presses(self, replies: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
         for params in replies:
-            for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
-                for button in row:
-                    if label in button["text"]:
-                        self.api.user_presses(button["callback_data"], user_id=self.chat_id)
-                        return await self._replies()
+            for button in buttons_of(params):
+                if label in button["text"]:
+                    self.api.user_presses(button["callback_data"], user_id=self.chat_id)
+                    return await self._replies()
         raise AssertionError(f"no button {label!r}")
 
 
@@ -141,9 +130,7 @@ async def test_telegram_register_assess_stats_export_delete(
         telegram_api_base_url=bot_api.base_url,
         admin_ids=("telegram:42",),
     )
-    runtime = Runtime(app)
-    await runtime.start_telegram_polling()
-    try:
+    async with telegram_polling(app):
         chat = Chat(bot_api)
         replies = await chat.says("/start")
         replies = await chat.presses(replies, "Đăng ký Công dân học tập")
@@ -187,5 +174,3 @@ async def test_telegram_register_assess_stats_export_delete(
         with app.sessions() as session:
             assert session.scalars(select(Registration)).all() == []
             assert session.scalars(select(Assessment)).all() == []
-    finally:
-        await runtime.stop()

@@ -3,32 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import CONTENT_DIR, ROOT
-
-
-def run_cli(
-    args: list[str], tmp_path: Path, stdin: str = "", **env: str
-) -> subprocess.CompletedProcess:
-    environment = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "CONTENT_DIR": str(CONTENT_DIR),
-        "PATH": "/usr/bin:/bin",
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
+from tests.helpers import run_cli
 
 
 def test_ask_json_reads_lines_and_prints_one_object_each(tmp_path: Path) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import io
-import subprocess
-import sys
+from pathlib import Path
 
 from bot.app import App
 from bot.channels.console import ConsoleChannel
-from tests.conftest import CONTENT_DIR, ROOT
+from tests.helpers import run_cli
 
 
 def chat(app: App, script: str) -> str:
@@ -32,22 +31,8 @@ def test_console_survives_bad_lines(sqlite_app: App) -> None:
     assert "Traceback" not in output
 
 
-def test_make_run_style_cli_chat(tmp_path) -> None:  # noqa: ANN001
-    env = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "CONTENT_DIR": str(CONTENT_DIR),
-        "PATH": "/usr/bin:/bin",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input="hoc bong cong doan\n/start\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+def test_make_run_style_cli_chat(tmp_path: Path) -> None:
+    result = run_cli(["run"], tmp_path, stdin="hoc bong cong doan\n/start\n")
     assert result.returncode == 0, result.stderr
     assert "Khuyến học Bot" in result.stdout
     assert "công đoàn" in result.stdout.lower()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ import yaml
 
 from bot.content import ContentError, load_content
 from tests.conftest import CONTENT_DIR, ROOT
+from tests.helpers import run_cli
 
 REQUIRED_IDS = (
     [
@@ -81,26 +80,12 @@ def edit_first_entry_of(path: Path, **changes: object) -> None:
 
 def test_content_check_cli_exits_non_zero_on_error(content_copy: Path) -> None:
     edit_first_entry(content_copy, answer="")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "content", "check"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        env={"CONTENT_DIR": str(content_copy), "PATH": "/usr/bin:/bin"},
-    )
+    result = run_cli(["content", "check"], content_copy.parent, CONTENT_DIR=str(content_copy))
     assert result.returncode != 0
     assert "answer is empty" in result.stderr
 
 
-def test_content_check_cli_passes_on_real_content() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "content", "check"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        env={"CONTENT_DIR": str(CONTENT_DIR), "PATH": "/usr/bin:/bin"},
-    )
+def test_content_check_cli_passes_on_real_content(tmp_path: Path) -> None:
+    result = run_cli(["content", "check"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "content OK" in result.stdout

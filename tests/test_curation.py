@@ -7,8 +7,7 @@ from pathlib import Path
 from bot.app import App
 from bot.matching.curation import Item, group_questions
 from tests.conftest import CONTENT_DIR, AppFactory
-from tests.helpers import press, say, texts
-from tests.test_cli import run_cli
+from tests.helpers import press, run_cli, say, texts
 
 ADMIN_USER = "admin"
 

@@ -2,52 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
-from bot.app import App
 from bot.db.models import User
 from bot.db.models_reminders import Reminder
 from bot.reminders.runner import run_due_once
 from bot.reminders.service import JOB_ID, ReminderService
-from bot.runner import Runtime
 from tests.conftest import AppFactory, FakeClock
+from tests.helpers import buttons_of, telegram_app, telegram_polling
 from tests.standins.bot_api import BotApiStandIn
 
 
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    stand_in = BotApiStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
-
-
-def telegram_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:
-    return make_app(
-        url, telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url, **extra
-    )
-
-
 def button(params: dict, label_part: str) -> str:
-    markup = params.get("reply_markup") or {}
-    for row in markup.get("inline_keyboard", []):
-        for item in row:
-            if label_part in item["text"]:
-                return item["callback_data"]
-    raise AssertionError(f"no button {label_part!r} in {markup}")
+    for item in buttons_of(params):
+        if label_part in item["text"]:
+            return item["callback_data"]
+    raise AssertionError(f"no button {label_part!r} in {params.get('reply_markup')}")
 
 
 async def test_set_with_buttons_then_the_scheduler_sends_it(
     make_app: AppFactory, db_url: str, bot_api: BotApiStandIn, clock: FakeClock
 ) -> None:
     app = telegram_app(make_app, db_url, bot_api, reminder_poll_seconds=1)
-    runtime = Runtime(app)
-    await runtime.start_telegram_polling()
-    try:
+    async with telegram_polling(app) as runtime:
         menu = [c.params for c in bot_api.calls if c.method == "setMyCommands"][0]
         assert {"nhacnho", "lichnhac"} <= {c["command"] for c in menu["commands"]}
         bot_api.user_says("/nhacnho")
@@ -70,8 +49,6 @@ async def test_set_with_buttons_then_the_scheduler_sends_it(
         service = runtime.services[0]
         assert isinstance(service, ReminderService)
         assert service.job_ids() == [JOB_ID]
-    finally:
-        await runtime.stop()
     assert len([p for p in bot_api.sent(42) if "Nhắc Anh/Chị: đọc sách" in p["text"]]) == 1
 
 
@@ -79,9 +56,7 @@ async def test_blocked_citizen_is_marked_inactive_and_reminders_paused(
     make_app: AppFactory, db_url: str, bot_api: BotApiStandIn, clock: FakeClock
 ) -> None:
     app = telegram_app(make_app, db_url, bot_api)
-    runtime = Runtime(app)
-    await runtime.start_telegram_polling()
-    try:
+    async with telegram_polling(app):
         bot_api.user_says("nhắc tôi 20h mỗi ngày học bài")
         await bot_api.wait_for(1)
         bot_api.user_presses(button(bot_api.sent(42)[-1], "Lưu"))
@@ -92,8 +67,6 @@ async def test_blocked_citizen_is_marked_inactive_and_reminders_paused(
         assert counts["blocked"] == 1
         clock.advance(days=1)
         assert "blocked" not in await run_due_once(app)  # not retried
-    finally:
-        await runtime.stop()
     with app.sessions() as session:
         assert session.scalars(select(User.active)).one() is False
         assert session.scalars(select(Reminder.paused)).one() is True

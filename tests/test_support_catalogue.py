@@ -12,7 +12,7 @@ from bot.content.sections import SECTIONS
 from bot.support.tags import TAGS, tag_label_key
 from tests import test_content
 from tests.conftest import CONTENT_DIR
-from tests.test_cli import run_cli
+from tests.helpers import run_cli
 
 content_copy = test_content.content_copy  # a fresh copy of content/, shared fixture
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.runner import Runtime
-from tests import test_telegram
 from tests.conftest import AppFactory
+from tests.helpers import buttons_of, telegram_polling
 from tests.standins.bot_api import BotApiStandIn
 from tests.test_console import chat
-from tests.test_telegram import buttons_of
-
-bot_api = test_telegram.bot_api  # the Bot API stand-in fixture, shared
 
 
 def test_terminal_finder_with_numbered_buttons(make_app: AppFactory, sqlite_url: str) -> None:
@@ -48,9 +44,7 @@ async def test_telegram_finder_pressing_the_bots_buttons(
     make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
 ) -> None:
     app = make_app(db_url, telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url)
-    runtime = Runtime(app)
-    await runtime.start_telegram_polling()
-    try:
+    async with telegram_polling(app):
         commands = next(c.params for c in bot_api.calls if c.method == "setMyCommands")
         assert "hotro" in [c["command"] for c in commands["commands"]]
         bot_api.user_says("/start")
@@ -71,5 +65,3 @@ async def test_telegram_finder_pressing_the_bots_buttons(
         await bot_api.wait_for(sent_before + 1)
         assert "QĐ 46/2015" in bot_api.sent(42)[-1]["text"]  # the FAQ answer on vocations
         assert "Nguồn" in bot_api.sent(42)[-1]["text"]
-    finally:
-        await runtime.stop()

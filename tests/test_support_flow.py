@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import App
 from bot.db import repo_users
 from bot.db.models import FlowState
@@ -167,12 +169,16 @@ def test_support_faq_answers_link_to_the_finder(sqlite_app: App) -> None:
     assert "Anh/Chị tìm hỗ trợ cho ai" in texts(replies)
 
 
-def test_remind_button_subscribes_to_the_programme_event(sqlite_app: App) -> None:
+def test_remind_button_subscribes_to_the_programme_event(
+    sqlite_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
     catalogue = sqlite_app.content.section("programmes")
     first = catalogue.programmes[0]
     changed = first.model_copy(update={"deadline_event": "tuan-le-hoc-tap"})
-    sqlite_app.content.sections["programmes"] = type(catalogue)(
-        (changed, *catalogue.programmes[1:]), catalogue.faq_ids
+    monkeypatch.setitem(  # the content is shared by all tests: undo the change afterwards
+        sqlite_app.content.sections,
+        "programmes",
+        type(catalogue)((changed, *catalogue.programmes[1:]), catalogue.faq_ids),
     )
     answers = ["ht:who:me", "ht:work:union", "ht:goal:upgrade-skills", "ht:household:skip"]
     say(sqlite_app, "/hotro")

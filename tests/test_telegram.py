@@ -3,44 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
-from bot.app import App
+from bot.channels.base import RateLimited
+from bot.channels.telegram import delivery_error
 from bot.runner import Runtime
 from tests.conftest import AppFactory
+from tests.helpers import buttons_of, telegram_app, telegram_polling
 from tests.standins.bot_api import BotApiStandIn
 
 SECRET = "s3cret-token_1"
 
 
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    stand_in = BotApiStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
-
-
-def telegram_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:
-    return make_app(
-        url, telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url, **extra
-    )
-
-
-def buttons_of(params: dict) -> list[dict]:
-    markup = params.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
-
-
 async def test_polling_start_question_and_button_press(
     make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
 ) -> None:
-    runtime = Runtime(telegram_app(make_app, db_url, bot_api))
-    await runtime.start_telegram_polling()
-    try:
+    async with telegram_polling(telegram_app(make_app, db_url, bot_api)):
         commands = [c.params for c in bot_api.calls if c.method == "setMyCommands"]
         assert (
             commands
@@ -78,8 +60,6 @@ async def test_polling_start_question_and_button_press(
         )
         await bot_api.wait_for(4)
         assert "chỉ đọc được tin nhắn chữ" in bot_api.sent(42)[3]["text"]
-    finally:
-        await runtime.stop()
 
 
 async def test_webhook_refuses_wrong_secret_and_answers_right_one(
@@ -123,9 +103,7 @@ async def test_webhook_refuses_wrong_secret_and_answers_right_one(
 async def test_error_in_sending_is_logged_and_bot_keeps_running(
     make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
 ) -> None:
-    runtime = Runtime(telegram_app(make_app, sqlite_url, bot_api))
-    await runtime.start_telegram_polling()
-    try:
+    async with telegram_polling(telegram_app(make_app, sqlite_url, bot_api)):
         bot_api.fail_next["sendMessage"] = {"error_code": 400, "description": "Bad Request: boom"}
         bot_api.user_says("/start")
         await bot_api.wait_for(2)  # the failed send, then the apology
@@ -133,5 +111,15 @@ async def test_error_in_sending_is_logged_and_bot_keeps_running(
         bot_api.user_says("/help")
         await bot_api.wait_for(3)
         assert "/start" in bot_api.sent(42)[-1]["text"]
-    finally:
-        await runtime.stop()
+
+
+def test_rate_limit_reads_retry_after_as_timedelta_or_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # as the `khuyenhoc` entry point sets it
+    limited = delivery_error(RetryAfter(3))
+    assert isinstance(limited, RateLimited) and limited.retry_after == 3.0
+    monkeypatch.delenv("PTB_TIMEDELTA")  # embedded without the entry point: PTB warns, still 3 s
+    with pytest.warns(PTBDeprecationWarning):
+        limited = delivery_error(RetryAfter(3))
+    assert isinstance(limited, RateLimited) and limited.retry_after == 3.0

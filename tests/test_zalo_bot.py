@@ -65,34 +65,35 @@ async def test_polling_answers_one_update_per_call(
 
 
 async def test_one_process_serves_telegram_zalo_oa_and_zalo_bot(
-    make_app: AppFactory, sqlite_url: str, zalo: ZaloStandIn, clock: FakeClock
+    make_app: AppFactory,
+    sqlite_url: str,
+    zalo: ZaloStandIn,
+    bot_api: BotApiStandIn,
+    clock: FakeClock,
 ) -> None:
-    telegram = BotApiStandIn()
-    await telegram.start()
     app = zalo_oa_app(
         make_app,
         sqlite_url,
         zalo,
         telegram_bot_token="123:TEST",
-        telegram_api_base_url=telegram.base_url,
+        telegram_api_base_url=bot_api.base_url,
         **zalo_bot_settings(zalo, zalo_bot_poll_timeout=1),
     )
     async with serving(app) as (runtime, client):
         assert sorted(app.channels.names()) == ["telegram", "zalo", "zalobot"]
-        telegram.user_says("/start")
+        bot_api.user_says("/start")
         zalo.bot_user_says("/start")
         event = zalo.oa_event("user_send_text", CITIZEN, at_ms=now_ms(clock), text="/start")
         assert (await post_event(client, event)).status_code == 200
-        await telegram.wait_for(1)
+        await bot_api.wait_for(1)
         await zalo.wait_for(1, "sendMessage")
         await zalo.wait_for(1)
         for text in (
-            telegram.sent(42)[0]["text"],
+            bot_api.sent(42)[0]["text"],
             zalo.bot_sent(TED)[0],
             zalo.oa_sent()[0]["text"],
         ):
             assert "Khuyến học Bot" in text
-        await telegram.stop()
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from bot.config import SettingsError
 from bot.db.models_zalo import ZaloToken
 from bot.db.session import make_engine
 from tests.conftest import AppFactory, FakeClock
+from tests.helpers import run_cli
 from tests.standins.zalo_api import APP_ID, ZaloStandIn
-from tests.test_cli import run_cli
 from tests.zalo_helpers import zalo_oa_app
 
 

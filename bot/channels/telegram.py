@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections import defaultdict
 
 from telegram import (
@@ -36,9 +35,6 @@ class TelegramChannel:
     def __init__(self, app: App, *, with_updater: bool = True) -> None:
         self.app = app
         settings = app.settings
-        # Opt in to PTB's future timedelta durations (RetryAfter.retry_after); without it every
-        # 429 raises a deprecation warning. delivery_error reads both forms.
-        os.environ.setdefault("PTB_TIMEDELTA", "true")
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         builder = Application.builder().token(settings.telegram_bot_token)
@@ -54,6 +50,25 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         app.channels.register(self)
+
+    async def start(self, *, polling: bool) -> None:
+        """Start PTB and register the command menu; with `polling`, long-poll for updates."""
+        application = self.application
+        await application.initialize()
+        await application.post_init(application)
+        await application.start()
+        if polling:
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0.0, timeout=10)
+
+    async def stop(self) -> None:
+        """Stop polling and PTB, finishing the updates in hand."""
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
 
     async def _post_init(self, application: Application) -> None:
         """Register the command menu shown by Telegram clients."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.content.errors import ContentError
+from bot.content.errors import ContentError, describe_error
 from bot.content.yamlio import read_yaml
 
 ANSWER_MAX_CHARS = 1500  # under Zalo's 2,000-character message limit with room for a footer
@@ -72,7 +72,7 @@ def load_faq(folder: Path) -> dict[str, FaqEntry]:
             try:
                 entry = FaqEntry.model_validate({**item, "file": path.name})
             except (ValidationError, TypeError) as error:
-                raise ContentError(f"{path}: entry {label}: {_brief(error)}") from error
+                raise ContentError(f"{path}: entry {label}: {describe_error(error)}") from error
             if entry.id in entries:
                 other = entries[entry.id].file
                 raise ContentError(f"{path}: entry {entry.id}: duplicate id (also in {other})")
@@ -84,12 +84,3 @@ def load_faq(folder: Path) -> dict[str, FaqEntry]:
                     f"{folder / entry.file}: entry {entry.id}: unknown related id {related!r}"
                 )
     return entries
-
-
-def _brief(error: Exception) -> str:
-    """Summarise a validation error in one line."""
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors()
-        )
-    return str(error)

@@ -23,6 +23,10 @@ class Messages:
         """Return every template key."""
         return list(self._templates)
 
+    def templates(self) -> dict[str, str]:
+        """Return a copy of all templates by key."""
+        return dict(self._templates)
+
     def text(self, key: str, **values: object) -> str:
         """Return the template filled with the given values."""
         try:

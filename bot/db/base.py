@@ -1,11 +1,12 @@
-"""Declarative base and portable column types."""
+"""Declarative base, portable column types and a conflict-safe insert."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -45,3 +46,13 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def add_once(session: Session, row: Base) -> bool:
+    """Insert a row unless its key is taken (also by a concurrent process); return if it was."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True

@@ -47,8 +47,3 @@ def audit(
 ) -> None:
     """Append one entry to the audit log."""
     session.add(AuditLog(who=who, action=action, detail=detail[:2000], result=result, at=now))
-
-
-def recent_audit(session: Session, *, limit: int = 20) -> list[AuditLog]:
-    """Return the latest audit entries, newest first."""
-    return list(session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db.base import add_once
 from bot.db.models import TopicSubscription
 from bot.db.models_reminders import Reminder, ReminderNotice
 
@@ -87,12 +87,7 @@ def retry_later(session: Session, *, reminder_id: int, due: datetime, next_due: 
 
 def claim_notice(session: Session, *, user_id: int, key: str, now: datetime) -> bool:
     """Record that a notice goes to a citizen; False when it already went."""
-    try:
-        with session.begin_nested():
-            session.add(ReminderNotice(user_id=user_id, key=key, sent_at=now))
-    except IntegrityError:
-        return False
-    return True
+    return add_once(session, ReminderNotice(user_id=user_id, key=key, sent_at=now))
 
 
 def release_notice(session: Session, *, user_id: int, key: str) -> None:
@@ -104,12 +99,7 @@ def release_notice(session: Session, *, user_id: int, key: str) -> None:
 
 def subscribe(session: Session, *, user_id: int, topic: str, now: datetime) -> bool:
     """Subscribe a citizen to a topic; False when already subscribed."""
-    try:
-        with session.begin_nested():
-            session.add(TopicSubscription(user_id=user_id, topic=topic, created_at=now))
-    except IntegrityError:
-        return False
-    return True
+    return add_once(session, TopicSubscription(user_id=user_id, topic=topic, created_at=now))
 
 
 def unsubscribe(session: Session, *, user_id: int, topic: str) -> bool:

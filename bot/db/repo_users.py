@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db.base import add_once
 from bot.db.models import User
 
 
@@ -37,10 +37,7 @@ def touch_user(
             first_seen=now,
             last_seen=now,
         )
-        try:
-            with session.begin_nested():
-                session.add(user)
-        except IntegrityError:  # another process created it at the same moment
+        if not add_once(session, user):  # another process created it at the same moment
             user = get_user(session, channel=channel, external_id=external_id)
             assert user is not None
     user.last_seen = now

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db.base import add_once
 from bot.db.models_zalo import ZaloEvent, ZaloToken
 
 
@@ -28,20 +28,14 @@ def seed_token(
     """Store a first token pair unless the database already has one; return whether stored."""
     if get_token(session, app_id=app_id) is not None:
         return False
-    try:
-        with session.begin_nested():
-            session.add(
-                ZaloToken(
-                    app_id=app_id,
-                    access_token=access_token,
-                    refresh_token=refresh_token,
-                    obtained_at=now,
-                    expires_at=expires_at,
-                )
-            )
-    except IntegrityError:  # another process seeded it at the same moment
-        return False
-    return True
+    pair = ZaloToken(
+        app_id=app_id,
+        access_token=access_token,
+        refresh_token=refresh_token,
+        obtained_at=now,
+        expires_at=expires_at,
+    )
+    return add_once(session, pair)  # False if another process seeded it at the same moment
 
 
 def acquire_refresh_lease(
@@ -93,12 +87,7 @@ def claim_event(session: Session, *, key: str, now: datetime) -> bool:
     """Record an inbound event; return False when it was already taken (a redelivery)."""
     if session.get(ZaloEvent, key) is not None:
         return False
-    try:
-        with session.begin_nested():
-            session.add(ZaloEvent(key=key, seen_at=now))
-    except IntegrityError:  # the same event arrived twice at the same moment
-        return False
-    return True
+    return add_once(session, ZaloEvent(key=key, seen_at=now))  # False on a simultaneous twin
 
 
 def prune_events(session: Session, *, older_than: datetime, max_rows: int) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,16 +14,14 @@ from bot.db import repo_reminders
 from bot.db.models import TopicSubscription, User
 from bot.db.models_cdht import Assessment, Registration
 from bot.db.models_reminders import ReminderNotice
-from bot.delivery import Outcome, deliver
+from bot.delivery import Outcome
 from bot.messages import Button, Reply, button_rows
 from bot.reminders.events import TOPIC_PREFIX, Event, events_of, remind_window
 from bot.reminders.recurrence import is_quiet_hour
-from bot.reminders.runner import RETRY_OUTCOMES, deliver_all
+from bot.reminders.sending import deliver_all, send_and_settle
 
 if TYPE_CHECKING:
     from bot.app import App
-
-log = logging.getLogger(__name__)
 
 BATCH = 500  # notices per event per poll; the rest go on the next polls
 
@@ -97,23 +94,18 @@ def _claim(app: App, now: datetime) -> list[Notice]:
 
 
 async def _send(app: App, notice: Notice) -> Outcome:
-    """Deliver one notice; a blocked citizen's reminders are paused."""
-    result = await deliver(
+    """Deliver one notice; a retryable failure frees it for a later poll in the window."""
+    return await send_and_settle(
         app,
         user_id=notice.user_id,
         channel=notice.channel,
         chat_id=notice.chat_id,
         reply=notice.reply,
+        retry=lambda session: repo_reminders.release_notice(
+            session, user_id=notice.user_id, key=notice.key
+        ),
+        label=f"notice to user {notice.user_id}",
     )
-    if result.outcome is Outcome.BLOCKED:
-        with app.sessions.begin() as session:
-            repo_reminders.pause_all(session, user_id=notice.user_id)
-    elif result.outcome in RETRY_OUTCOMES:  # try again on a later poll while the window is open
-        with app.sessions.begin() as session:
-            repo_reminders.release_notice(session, user_id=notice.user_id, key=notice.key)
-    elif result.outcome is not Outcome.SENT:
-        log.info("notice to user %s not delivered: %s", notice.user_id, result.outcome)
-    return result.outcome
 
 
 async def run_notices_once(app: App, now: datetime) -> Counter[str]:

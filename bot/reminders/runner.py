@@ -14,9 +14,11 @@ from sqlalchemy.exc import OperationalError
 
 from bot.db import repo_reminders
 from bot.db.models import User
-from bot.delivery import Outcome, deliver
+from bot.delivery import Outcome
 from bot.messages import Button, Reply, button_rows
+from bot.reminders.notices import run_notices_once
 from bot.reminders.recurrence import is_quiet_hour, next_occurrence, rule_of
+from bot.reminders.sending import deliver_all, send_and_settle
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 1000
-RETRY_OUTCOMES = (Outcome.RETRY, Outcome.RATE_LIMITED, Outcome.NO_CHANNEL)
 
 
 @dataclass(frozen=True)
@@ -105,45 +106,23 @@ def reminder_reply(app: App, text: str) -> Reply:
     return Reply(messages.text("reminders.due", text=text), button_rows(buttons))
 
 
-async def deliver_all(app: App, jobs: list, send) -> Counter[str]:  # noqa: ANN001
-    """Run `send(job)` for every job, a bounded number at a time; count the outcomes."""
-    limit = asyncio.Semaphore(app.settings.reminder_send_concurrency)
-    outcomes: Counter[str] = Counter()
-
-    async def one(job: object) -> None:
-        async with limit:
-            outcomes[str(await send(job))] += 1
-
-    await asyncio.gather(*(one(job) for job in jobs))
-    return outcomes
-
-
 async def _send(app: App, item: Due) -> Outcome:
-    """Deliver one reminder and record what a failure means for it."""
-    result = await deliver(
+    """Deliver one reminder; a retryable failure puts the occurrence back as due."""
+    return await send_and_settle(
         app,
         user_id=item.user_id,
         channel=item.channel,
         chat_id=item.chat_id,
         reply=reminder_reply(app, item.text),
+        retry=lambda session: repo_reminders.retry_later(
+            session, reminder_id=item.reminder_id, due=item.due, next_due=item.next_due
+        ),
+        label=f"reminder {item.reminder_id}",
     )
-    if result.outcome is Outcome.BLOCKED:
-        with app.sessions.begin() as session:
-            repo_reminders.pause_all(session, user_id=item.user_id)
-    elif result.outcome in RETRY_OUTCOMES:
-        with app.sessions.begin() as session:
-            repo_reminders.retry_later(
-                session, reminder_id=item.reminder_id, due=item.due, next_due=item.next_due
-            )
-    elif result.outcome is not Outcome.SENT:
-        log.info("reminder %s not delivered: %s", item.reminder_id, result.detail)
-    return result.outcome
 
 
 async def run_due_once(app: App) -> Counter[str]:
     """Send every due personal reminder and notice once; return counts of what happened."""
-    from bot.reminders.notices import run_notices_once
-
     now = app.now()
     claimed, counts = await asyncio.to_thread(_claim, app, now)
     counts.update(await deliver_all(app, claimed, lambda item: _send(app, item)))

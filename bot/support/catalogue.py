@@ -16,8 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.content.errors import ContentError
-from bot.content.faq import _brief as brief_error
+from bot.content.errors import ContentError, describe_error
 from bot.content.yamlio import read_yaml
 from bot.support.tags import FIELD_KINDS, TAGS, TagKind, tag_label_key
 
@@ -157,7 +156,7 @@ def load_programmes(path: Path, content: Content) -> Catalogue:
         try:
             programme = Programme.model_validate(item)
         except (ValidationError, TypeError) as error:
-            raise ContentError(f"{path}: entry {label}: {brief_error(error)}") from error
+            raise ContentError(f"{path}: entry {label}: {describe_error(error)}") from error
         problem = _reference_problem(programme, content, events)
         if problem is None and any(p.id == programme.id for p in programmes):
             problem = "duplicate id"

@@ -10,12 +10,11 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.standins.server import LocalServer
+from tests.standins.server import LocalServer, ServedStandIn
 
 SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
 
@@ -32,7 +31,7 @@ class Call:
 
 
 @dataclass
-class BotApiStandIn:
+class BotApiStandIn(ServedStandIn):
     """Serves the Bot API methods the bot uses and keeps a log of calls."""
 
     calls: list[Call] = field(default_factory=list)
@@ -58,24 +57,9 @@ class BotApiStandIn:
         self._last_send_to: dict[str, float] = {}
         self._delivered: Counter[tuple[str, str]] = Counter()
 
-    @property
-    def base_url(self) -> str:
-        """The URL to give the bot as TELEGRAM_API_BASE_URL."""
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        """Start serving on a free port of 127.0.0.1."""
-        app = Starlette(
-            routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
-        )
-        self._server = LocalServer(app)
-        self.port = await self._server.start()
-
-    async def stop(self) -> None:
-        """Stop serving."""
-        self._new_update.set()
-        if self._server is not None:
-            await self._server.stop()
+    def routes(self) -> list[Route]:
+        """Return the Bot API endpoint (every method at /bot<token>/<method>)."""
+        return [Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
 
     # --- what a citizen does -------------------------------------------------------------
     def user_says(self, text: str, user_id: int = 42, first_name: str = "Lan") -> dict[str, Any]:
@@ -233,7 +217,7 @@ class BotApiStandIn:
     async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
-        if not self.updates:
+        if not self.updates and not self.stopping:
             self._new_update.clear()
             try:
                 await asyncio.wait_for(

@@ -10,12 +10,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.standins.server import LocalServer
+from tests.standins.server import LocalServer, ServedStandIn
 
 APP_ID = "2553928453557884079"
 OA_ID = "3662729599332560487"
@@ -34,7 +33,7 @@ class Call:
 
 
 @dataclass
-class ZaloStandIn:
+class ZaloStandIn(ServedStandIn):
     """Serves the OA API, OAuth and the Bot API; records calls; errors on demand."""
 
     calls: list[Call] = field(default_factory=list)
@@ -54,28 +53,13 @@ class ZaloStandIn:
         self._server: LocalServer | None = None
         self._new_update = asyncio.Event()
 
-    @property
-    def base_url(self) -> str:
-        """The URL to give as every Zalo base URL."""
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        """Serve on a free port of 127.0.0.1."""
-        app = Starlette(
-            routes=[
-                Route("/v3.0/oa/message/cs", self._oa_send, methods=["POST"]),
-                Route("/v4/oa/access_token", self._oauth, methods=["POST"]),
-                Route("/bot{token}/{method}", self._bot, methods=["GET", "POST"]),
-            ]
-        )
-        self._server = LocalServer(app)
-        self.port = await self._server.start()
-
-    async def stop(self) -> None:
-        """Stop serving."""
-        self._new_update.set()
-        if self._server is not None:
-            await self._server.stop()
+    def routes(self) -> list[Route]:
+        """Return the OA send, OAuth and Bot API endpoints (one base URL for all)."""
+        return [
+            Route("/v3.0/oa/message/cs", self._oa_send, methods=["POST"]),
+            Route("/v4/oa/access_token", self._oauth, methods=["POST"]),
+            Route("/bot{token}/{method}", self._bot, methods=["GET", "POST"]),
+        ]
 
     # --- what Zalo sends us ------------------------------------------------------------
     @staticmethod
@@ -244,7 +228,7 @@ class ZaloStandIn:
         return JSONResponse({"ok": True, "result": True})
 
     async def _bot_updates(self, timeout: float) -> JSONResponse:
-        if not self.bot_updates:
+        if not self.bot_updates and not self.stopping:
             self._new_update.clear()
             try:
                 await asyncio.wait_for(self._new_update.wait(), timeout=min(timeout, 0.5))

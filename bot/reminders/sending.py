@@ -1,0 +1,66 @@
+"""Deliver claimed reminders and notices, a bounded number at a time, and settle failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy.orm import Session
+
+from bot.db import repo_reminders
+from bot.delivery import Outcome, deliver
+from bot.messages import Reply
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+RETRY_OUTCOMES = (Outcome.RETRY, Outcome.RATE_LIMITED, Outcome.NO_CHANNEL)
+
+Job = TypeVar("Job")
+
+
+async def deliver_all(
+    app: App, jobs: list[Job], send: Callable[[Job], Awaitable[Outcome]]
+) -> Counter[str]:
+    """Run `send(job)` for every job, a bounded number at a time; count the outcomes."""
+    limit = asyncio.Semaphore(app.settings.reminder_send_concurrency)
+    outcomes: Counter[str] = Counter()
+
+    async def one(job: Job) -> None:
+        async with limit:
+            outcomes[str(await send(job))] += 1
+
+    await asyncio.gather(*(one(job) for job in jobs))
+    return outcomes
+
+
+async def send_and_settle(
+    app: App,
+    *,
+    user_id: int,
+    channel: str,
+    chat_id: str,
+    reply: Reply,
+    retry: Callable[[Session], None],
+    label: str,
+) -> Outcome:
+    """Deliver one message and settle a failure.
+
+    A blocked citizen's reminders are paused; on a retryable failure `retry` runs (so a later
+    poll sends it again); other failures are logged with `label`.
+    """
+    result = await deliver(app, user_id=user_id, channel=channel, chat_id=chat_id, reply=reply)
+    if result.outcome is Outcome.BLOCKED:
+        with app.sessions.begin() as session:
+            repo_reminders.pause_all(session, user_id=user_id)
+    elif result.outcome in RETRY_OUTCOMES:
+        with app.sessions.begin() as session:
+            retry(session)
+    elif result.outcome is not Outcome.SENT:
+        log.info("%s not delivered: %s %s", label, result.outcome, result.detail)
+    return result.outcome
