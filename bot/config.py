@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     event_reminder_days_before: int = Field(default=3, ge=0, le=60)
     self_assessment_reminder_month: int = Field(default=11, ge=1, le=12)
     reminder_notice_hour: int = Field(default=9, ge=6, le=21)
+    notice_rate: float = Field(default=4.0, gt=0, le=30)
 
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
     chart_font: Path | None = None  # a TTF with Vietnamese glyphs for /thongke charts

@@ -14,9 +14,10 @@ from bot.channels.console import ConsoleChannel
 from bot.content import load_content
 from bot.content.errors import ContentError
 from bot.db.models import User
+from bot.db.models_broadcast import Broadcast
 from bot.db.models_cdht import Assessment, Registration
 from bot.reminders.runner import run_due_once
-from tests.conftest import CONTENT_DIR, FakeClock
+from tests.conftest import CONTENT_DIR, AppFactory, FakeClock
 from tests.helpers import press, press_label, say, texts
 
 
@@ -97,6 +98,37 @@ async def test_self_assessment_reminder_once_in_the_configured_month(
     await run_due_once(app)
     assert counts["notice_sent"] == 2
     assert out.getvalue().count("chưa tự đánh giá Công dân học tập năm 2026") == 2
+
+
+async def test_self_assessment_notices_are_spread_over_polls(
+    make_app: AppFactory, db_url: str, clock: FakeClock
+) -> None:
+    app = make_app(db_url, notice_rate=1, reminder_poll_seconds=2)  # at most 1 per poll
+    out = console(app)
+    for name in ("a", "b", "c"):
+        register(app, name)
+    clock.set(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+    first = await run_due_once(app)
+    clock.advance(minutes=1)
+    second = await run_due_once(app)
+    clock.advance(minutes=1)
+    third = await run_due_once(app)
+    assert (first["notice_sent"], second["notice_sent"], third["notice_sent"]) == (1, 1, 1)
+    assert out.getvalue().count("chưa tự đánh giá Công dân học tập năm 2026") == 3
+
+
+async def test_notices_wait_while_a_broadcast_is_sending(app: App, clock: FakeClock) -> None:
+    out = console(app)
+    register(app, "waiting")
+    with app.sessions.begin() as session:
+        session.add(Broadcast(text="Thông báo", status="sending"))
+    clock.set(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+    assert (await run_due_once(app))["notice_sent"] == 0
+    with app.sessions.begin() as session:
+        session.query(Broadcast).update({"status": "done"})
+    clock.advance(minutes=1)
+    assert (await run_due_once(app))["notice_sent"] == 1
+    assert "chưa tự đánh giá" in out.getvalue()
 
 
 async def test_self_assessment_button_payload(sqlite_app: App, clock: FakeClock) -> None:

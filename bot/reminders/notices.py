@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, select
 
-from bot.db import repo_reminders
+from bot.db import repo_broadcasts, repo_reminders
 from bot.db.models import TopicSubscription, User
 from bot.db.models_cdht import Assessment, Registration
 from bot.db.models_reminders import ReminderNotice
@@ -71,14 +71,26 @@ def _reply(app: App, event: Event, start, today) -> Reply:  # noqa: ANN001
     return Reply(text)
 
 
-def _claim(app: App, now: datetime) -> list[Notice]:
-    """Claim the notices whose window is open now (daytime only), recording each as sent."""
+def notices_per_poll(app: App) -> int:
+    """Return how many notices one poll may send at NOTICE_RATE within most of the interval."""
+    settings = app.settings
+    return max(1, int(settings.notice_rate * settings.reminder_poll_seconds * 0.8))
+
+
+def _claim(app: App, now: datetime, limit: int | None = None) -> list[Notice]:
+    """Claim up to `limit` notices whose window is open now (daytime only), recording each.
+
+    Notices are not urgent: while a broadcast is being sent they wait for a later poll, so the
+    two never add up past the messenger's overall rate limit.
+    """
     tz = app.settings.tz
     local = now.astimezone(tz)
     if is_quiet_hour(local.hour):
         return []
     claimed: list[Notice] = []
     with app.sessions.begin() as session:
+        if _broadcast_on_air(session, now):
+            return []
         for event in events_of(app).values():
             window = remind_window(app, event, local.date())
             if window is None or not window[0] <= local <= window[1]:
@@ -88,13 +100,31 @@ def _claim(app: App, now: datetime) -> list[Notice]:
             key = f"{prefix}:{start.year}"
             reply = _reply(app, event, start, local.date())
             for user in _recipients(session, event, key, start.year):
+                if limit is not None and len(claimed) >= limit:
+                    return claimed
                 if repo_reminders.claim_notice(session, user_id=user.id, key=key, now=now):
                     claimed.append(Notice(user.id, key, user.channel, user.chat_id, reply))
     return claimed
 
 
+def _broadcast_on_air(session, now: datetime) -> bool:  # noqa: ANN001
+    """Return whether a broadcast is sending or due to start (notices then wait)."""
+    return bool(repo_broadcasts.sending(session) or repo_broadcasts.due_to_start(session, now=now))
+
+
+def _release_if_broadcasting(app: App, notice: Notice) -> bool:
+    """Give the notice back for a later poll when a broadcast has started meanwhile."""
+    with app.sessions.begin() as session:
+        if not _broadcast_on_air(session, app.now()):
+            return False
+        repo_reminders.release_notice(session, user_id=notice.user_id, key=notice.key)
+        return True
+
+
 async def _send(app: App, notice: Notice) -> Outcome:
     """Deliver one notice; a retryable failure frees it for a later poll in the window."""
+    if await asyncio.to_thread(_release_if_broadcasting, app, notice):
+        return Outcome.RETRY
     return await send_and_settle(
         app,
         user_id=notice.user_id,
@@ -110,6 +140,8 @@ async def _send(app: App, notice: Notice) -> Outcome:
 
 async def run_notices_once(app: App, now: datetime) -> Counter[str]:
     """Send the event and self-assessment notices that are due now."""
-    claimed = await asyncio.to_thread(_claim, app, now)
-    counts = await deliver_all(app, claimed, lambda notice: _send(app, notice))
+    claimed = await asyncio.to_thread(_claim, app, now, notices_per_poll(app))
+    counts = await deliver_all(
+        app, claimed, lambda notice: _send(app, notice), rate=app.settings.notice_rate
+    )
     return Counter({f"notice_{k}": v for k, v in counts.items()})

@@ -25,9 +25,16 @@ Job = TypeVar("Job")
 
 
 async def deliver_all(
-    app: App, jobs: list[Job], send: Callable[[Job], Awaitable[Outcome]]
+    app: App,
+    jobs: list[Job],
+    send: Callable[[Job], Awaitable[Outcome]],
+    rate: float | None = None,
 ) -> Counter[str]:
-    """Run `send(job)` for every job, a bounded number at a time; count the outcomes."""
+    """Run `send(job)` for every job, a bounded number at a time; count the outcomes.
+
+    With a `rate`, jobs start at most that many a second (for mass notices, which must not
+    crowd out replies and broadcasts under the messenger's overall limit).
+    """
     limit = asyncio.Semaphore(app.settings.reminder_send_concurrency)
     outcomes: Counter[str] = Counter()
 
@@ -35,7 +42,12 @@ async def deliver_all(
         async with limit:
             outcomes[str(await send(job))] += 1
 
-    await asyncio.gather(*(one(job) for job in jobs))
+    tasks = []
+    for index, job in enumerate(jobs):
+        if rate is not None and index:
+            await asyncio.sleep(1.0 / rate)
+        tasks.append(asyncio.create_task(one(job)))
+    await asyncio.gather(*tasks)
     return outcomes
 
 
