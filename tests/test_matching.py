@@ -11,7 +11,7 @@ import pytest
 from bot.app import App
 from bot.content import load_content
 from bot.matching.evaluate import evaluate, read_cases
-from bot.matching.index import FaqIndex, Status
+from bot.matching.index import ANSWER_SCORE, FaqIndex, Status
 from tests.conftest import CONTENT_DIR, ROOT
 from tests.helpers import labels, say, texts
 
@@ -27,6 +27,8 @@ DEV_SET = (
 CHATTY_SET = Path(__file__).parent / "data" / "chatty.tsv"
 # Written before the matcher was tuned on it, chattier still: long stories before the question.
 HELDOUT_SET = Path(__file__).parent / "data" / "heldout.tsv"
+# Written before the long-message rule was chosen and kept out of its choice.
+HELDOUT2_SET = Path(__file__).parent / "data" / "heldout2.tsv"
 
 
 @cache
@@ -104,13 +106,27 @@ def test_chatty_set_stays_above_its_floor() -> None:
     assert report.declined_share >= 0.90, report.summary()
 
 
-def test_heldout_set_stays_above_its_floor() -> None:
-    report = evaluate(index(), read_cases(HELDOUT_SET))
-    assert report.in_scope >= 120 and report.out_of_scope >= 40
-    assert report.accuracy >= 0.80, report.summary()  # the floor reached, below the target
+@pytest.mark.parametrize(
+    ("path", "floor", "declined"), [(HELDOUT_SET, 0.84, 0.95), (HELDOUT2_SET, 0.75, 0.90)]
+)
+def test_heldout_sets_stay_above_their_floors(path: Path, floor: float, declined: float) -> None:
+    report = evaluate(index(), read_cases(path))
+    assert report.in_scope >= 70 and report.out_of_scope >= 20
+    assert report.accuracy >= floor, report.summary()  # the floor reached, below the target
     assert report.answered_or_offered >= 0.97, report.summary()
     assert report.confidently_wrong <= 0.03, report.summary()
-    assert report.declined_share >= 0.95, report.summary()
+    assert report.declined_share >= declined, report.summary()
+
+
+def test_long_story_with_a_clear_leader_is_answered() -> None:
+    # Thirty words of story dilute every score below ANSWER_SCORE, but one entry leads clearly.
+    question = (
+        "dạ chào ad, tui là má của 3 đứa nhỏ, hôm qua tổ trưởng đưa tui tờ giấy đăng ký gia "
+        "đình học tập biểu ký tên, tui hổng biết ký vô thì được gì, có mất tiền hông ad"
+    )
+    result = index().match(question)
+    assert result.score < ANSWER_SCORE
+    assert (result.status, result.id) == (Status.ANSWER, "gia-dinh-hoc-tap")
 
 
 def test_story_cannot_turn_an_off_topic_message_into_an_answer() -> None:

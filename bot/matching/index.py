@@ -34,6 +34,11 @@ ANCHORS = 30  # an entry's most characteristic terms; a question using none is n
 LONG_MESSAGE_WORDS = 12  # a message this long is also matched on its last clauses
 TAIL_MIN_WORDS = 8  # the last clauses taken together have at least this many words
 TAIL_FACTOR = 1.0  # a score found on the last clauses only counts this much
+# A long story dilutes every entry's score, so a long message whose best entry still stands
+# clearly apart from the runner-up (by a share of its own score) is answered lower down.
+LONG_ANSWER_WORDS = 20  # a message this long may be answered on the rule below
+LONG_ANSWER_SCORE = 35.0  # ... when its best entry scores at least this
+LONG_MIN_SHARE = 0.2  # ... and leads the runner-up by at least this share of its score
 NUMBER_WEIGHT = 0.5  # an unknown number (an age, a year) says little about the topic
 FUNCTION_WEIGHT = 0.2  # share of its IDF kept by a function word (question words, pronouns)
 # Folded function words: with few entries IDF alone cannot tell they carry no topic.
@@ -259,6 +264,8 @@ class FaqIndex:
             return MatchResult(Status.FALLBACK, None, best, top, query, declined)
         margin = top[0].score - (top[1].score if len(top) > 1 else 0.0)
         confident = top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN
+        if len(question.split()) >= LONG_ANSWER_WORDS and top[0].score >= LONG_ANSWER_SCORE:
+            confident = confident or margin >= LONG_MIN_SHARE * top[0].score
         if confident and top[0].anchored and not split:
             return MatchResult(Status.ANSWER, top[0].id, top[0].score, top, query)
         return MatchResult(Status.CLARIFY, None, top[0].score, top, query)
