@@ -50,16 +50,6 @@ FUNCTION_WORDS = frozenset(
 )
 
 
-# Folded words and pairs that mark the clause holding the question in a long message; the
-# story around it (family, age, job, place) then counts less. Tried on normalised clauses.
-QUESTION_MARKERS = frozenset(
-    "khong chua sao gi nao dau ai may ha hen".split()
-    + "bao nhieu,khi nao,the nao,ra sao,nhu nao,o dau,cho nao,lam sao,cho hoi,muon hoi".split(",")
-)
-STORY_FACTOR = 0.5  # share of its weight kept by a word found only outside the question clauses
-_QUESTION_MARK = "?"
-QUESTION_TAIL = False
-
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\n]+|\s(?:mà|nhưng|vậy thì|thì)\s")
 
 
@@ -197,13 +187,9 @@ class FaqIndex:
         too little to decline on, but a tail must not overturn the decline that the whole
         message earned unless it fits an entry better than the theme there too. The tail
         disagrees when it puts another entry first than the whole message does: the story
-        then holds words (Việt kiều, bot) that the last clauses alone miss. The whole message
-        is ranked with the story outside its question clauses counting less.
+        then holds words (Việt kiều, bot) that the last clauses alone miss.
         """
-        focus = self._focus(question)
-        normalized, ranked = self._rank_normalized(
-            self.normalize(question), focus[0] if focus else None
-        )
+        normalized, ranked = self._rank_normalized(self.normalize(question))
         tail = _tail(question)
         if tail is None:
             return normalized, ranked, False
@@ -219,55 +205,11 @@ class FaqIndex:
                 merged[candidate.id] = Candidate(candidate.id, score, candidate.anchored)
         result = sorted(merged.values(), key=_by_score)
         best = next((c.id for c in result if not c.id.startswith(DECOY_PREFIX)), None)
-        return (
-            normalized,
-            result,
-            bool(real) and (best != real[0].id or self._story_topic(focus, best)),
-        )
+        return normalized, result, bool(real) and best != real[0].id
 
-    def _story_topic(self, focus: tuple[set[str], str] | None, best: str | None) -> bool:
-        """Whether the story alone would confidently answer another entry than the best one."""
-        if focus is None:
-            return False
-        _, ranked = self._rank_normalized(self.normalize(focus[1]))
-        if not ranked or ranked[0].id == best or ranked[0].id.startswith(DECOY_PREFIX):
-            return False
-        margin = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
-        return ranked[0].anchored and ranked[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN
-
-    def _focus(self, question: str) -> tuple[set[str], str] | None:
-        """Return the terms of a long message's question clauses and its story, or None.
-
-        Citizens tell a story, then ask; the clauses with a question marker (gì, sao, ở đâu,
-        bao nhiêu, không, "?") hold the topic, the others mostly who is asking and why.
-        """
-        if len(question.split()) < LONG_MESSAGE_WORDS:
-            return None
-        pieces = re.split(r"([,.;:!?\n]+)", question)
-        clauses = [
-            (c, pieces[i + 1] if i + 1 < len(pieces) else "")
-            for i, c in enumerate(pieces)
-            if i % 2 == 0 and c.strip()
-        ]
-        focus: set[str] = set()
-        story: list[str] = []
-        marked = 0
-        for clause, after in clauses:
-            found = terms(self.normalize(clause).folded)
-            if _QUESTION_MARK in after or not found.isdisjoint(QUESTION_MARKERS):
-                focus |= found
-                marked += 1
-            else:
-                story.append(clause)
-        return (focus, " ".join(story)) if story and marked else None
-
-    def _rank_normalized(
-        self, normalized: Normalized, focus: set[str] | None = None
-    ) -> tuple[str, list[Candidate]]:
-        """Rank the entries for one normalised text; terms outside the focus count less."""
+    def _rank_normalized(self, normalized: Normalized) -> tuple[str, list[Candidate]]:
+        """Rank the entries for one normalised text."""
         weights = {t: self._weight(t) for t in terms(normalized.folded)}
-        if focus is not None:
-            weights = {t: w if t in focus else w * STORY_FACTOR for t, w in weights.items()}
         total = sum(weights.values())
         if total <= 0:
             return normalized.accented, []
