@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session
+
 from bot.context import Context
 from bot.db import repo_flows, repo_users
 from bot.messages import Incoming, Kind, Reply
@@ -56,11 +58,11 @@ class Dispatcher:
             )
             return [Reply(messages.text("core.error"))]
 
-    def _route(self, session: object, incoming: Incoming) -> list[Reply]:
+    def _route(self, session: Session, incoming: Incoming) -> list[Reply]:
         """Build the context and call the first route that takes the message."""
         now = self.app.now()
         user = repo_users.touch_user(
-            session,  # type: ignore[arg-type]
+            session,
             channel=incoming.channel,
             external_id=incoming.user_id,
             chat_id=incoming.chat_id,
@@ -69,11 +71,11 @@ class Dispatcher:
         )
         ctx = Context(
             app=self.app,
-            session=session,  # type: ignore[arg-type]
+            session=session,
             user=user,
             incoming=incoming,
             now=now.astimezone(self.app.settings.tz),
-            flow=repo_flows.get_flow(session, user_id=user.id),  # type: ignore[arg-type]
+            flow=repo_flows.get_flow(session, user_id=user.id),
         )
         ctx.is_admin = self.app.is_admin(ctx)
         route = self._pick(ctx)

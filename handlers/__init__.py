@@ -47,7 +47,6 @@ ROUTES = [
     button("faq", faq.handle_faq_button),
     button("fb", faq.handle_feedback),
     button("staff", faq.handle_leave_for_staff),
-    button("menu", start.handle_menu_button),
     button("dk", register.handle_button),
     button("hs", profile.handle_edit_button),
     button("tdg", assess.handle_button),

@@ -48,10 +48,3 @@ def handle_cancel(ctx: Context) -> list[Reply]:
     if ctx.end_flow() is None:
         return [ctx.say("start.nothing_to_cancel")]
     return [ctx.reply(ctx.t("start.cancelled"), menu_buttons(ctx), per_row=2)]
-
-
-def handle_menu_button(ctx: Context) -> list[Reply]:
-    """Answer simple menu buttons (`menu:ask` invites a question)."""
-    if ctx.payload == "menu:ask":
-        return [ctx.say("start.ask_prompt")]
-    return [ctx.say("core.stale_button")]

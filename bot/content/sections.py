@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from bot.content.loader import Content
-
-SectionLoader = Callable[[Path, "Content"], Any]
 
 
 @dataclass(frozen=True)
@@ -19,7 +11,9 @@ class Section:
 
     name: str
     filename: str
-    loader_path: str  # "module:function", imported lazily so content stays light
+    # "module:function" taking (path, content) and returning the validated data; imported
+    # lazily so loading content stays light.
+    loader_path: str
 
 
 SECTIONS: list[Section] = [

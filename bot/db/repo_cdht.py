@@ -10,8 +10,6 @@ from sqlalchemy.orm import Session
 
 from bot.db.models_cdht import Assessment, Consent, Registration
 
-REGISTRATION_FIELDS = ("full_name", "birth_year", "gender", "place_name", "group", "union_member")
-
 
 def record_consent(
     session: Session, *, user_id: int, version: str, granted: bool, now: datetime

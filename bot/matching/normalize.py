@@ -51,11 +51,6 @@ class Normalized:
     accented: str
     folded: str
 
-    @property
-    def has_accents(self) -> bool:
-        """Whether the citizen typed any Vietnamese diacritics."""
-        return self.accented != self.folded
-
 
 def clean(text: str) -> str:
     """Lowercase NFC text with punctuation, emoji and extra spaces removed."""
