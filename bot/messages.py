@@ -59,6 +59,15 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Address:
+    """A chat on a channel, for a reply that goes somewhere other than the sender's chat."""
+
+    channel: str
+    chat_id: str
+    user_id: int | None = None  # the users.id of the recipient, when known
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message the bot sends back; buttons are given as rows."""
 
@@ -68,6 +77,9 @@ class Reply:
     # The citizen may type a number as the answer (e.g. a score): channels without real
     # buttons then label choices with letters so that typed digits stay text.
     numbers_are_answers: bool = False
+    # None: to the chat the message came from. Set: to another chat (e.g. a ticket posted to
+    # the staff group, or a staff answer to the citizen); the messaging core delivers it there.
+    to: Address | None = None
 
     def all_buttons(self) -> list[Button]:
         """Return the buttons in reading order."""
