@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import auth
+from bot import auth, logs
 from bot.channels.base import ChannelRegistry
 from bot.config import Settings
 from bot.content import Content, load_content
@@ -66,6 +66,7 @@ def build_app(
     from bot.dispatch import Dispatcher
     from handlers import ROUTES
 
+    logs.protect(settings.secret_values(), settings.log_pseudonym_key)
     if loaded is None:
         content = load_content(settings.content_dir)
         loaded = content, FaqIndex.from_content(content)

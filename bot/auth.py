@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.db import repo_admins
+from bot.logs import pseudonym
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -45,5 +46,9 @@ def audit(ctx: Context, action: str, detail: str = "", result: str = "ok") -> No
 
 def record_refusal(ctx: Context, route: Route) -> None:
     """Log a refused attempt at an admin command to the audit log."""
-    log.warning("admin command %s refused for %s", route.key, account_key(ctx))
+    log.warning(
+        "admin route %s refused for %s",
+        route.key,
+        pseudonym(ctx.user.channel, ctx.user.external_id),
+    )
     audit(ctx, f"{route.kind}:{route.key}", ctx.text or ctx.payload, result="refused")
