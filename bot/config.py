@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     reminder_notice_hour: int = Field(default=9, ge=6, le=21)
     notice_rate: float = Field(default=4.0, gt=0, le=30)
 
-    flood_burst: int = Field(default=8, ge=1, le=1000)
+    flood_burst: int = Field(default=8, ge=1, le=100_000)
     flood_window_seconds: float = Field(default=10.0, gt=0, le=3600)
     user_daily_messages: int = Field(default=300, ge=1, le=100_000)
     flow_expiry_hours: float = Field(default=24.0, gt=0)

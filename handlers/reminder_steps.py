@@ -80,7 +80,7 @@ def handle_button(ctx: Context) -> list[Reply]:
         return [reminders.weekday_prompt(ctx, draft["weekdays"])]
     elif action == "d" and value in ("0", "1"):
         draft["date"] = (ctx.now.date() + timedelta(days=int(value))).isoformat()
-    elif action == "t" and len(value) == 4 and value.isdigit():
+    elif action == "t" and _clock_time(value):
         draft.update(hour=int(value[:2]), minute=int(value[2:]))
     elif action == "save" and reminders.missing(draft) == "confirm":
         return reminders.save(ctx, draft)
@@ -93,3 +93,8 @@ def handle_button(ctx: Context) -> list[Reply]:
     else:
         return [ctx.say("core.stale_button")]
     return reminders.advance(ctx, draft)
+
+
+def _clock_time(value: str) -> bool:
+    """Return whether a time button's value is a real time of day, HHMM."""
+    return len(value) == 4 and value.isdigit() and int(value[:2]) < 24 and int(value[2:]) < 60
