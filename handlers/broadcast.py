@@ -20,7 +20,7 @@ from bot.db import repo_broadcasts
 from bot.messages import Button, Reply
 
 FLOW = "thongbao"
-_URL = re.compile(r"^https?://\S{3,500}$")
+_URL = re.compile(r"^https://\S{3,500}$")  # links citizens open: https only
 
 
 def handle_compose(ctx: Context) -> list[Reply]:
