@@ -12,7 +12,7 @@ from bot.support.links import finder_rows
 from handlers import reminder_list
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 MAX_SOURCES_SHOWN = 2
 
