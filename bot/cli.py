@@ -7,11 +7,14 @@ import asyncio
 import json
 import logging
 import os
+import statistics
 import sys
 from collections.abc import Callable
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.content import ContentError, load_content
+from bot.content.checks import content_warnings, first_screen_sizes
+from bot.content.faq_screens import FIRST_SCREEN_MAX_CHARS
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -103,6 +106,13 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
     summary = f"content OK: {len(content.faq)} FAQ entries, {phrasings} phrasings"
     extra = ", ".join(sorted(content.sections))
     print(summary + (f"; sections: {extra}" if extra else ""))  # noqa: T201
+    sizes = sorted(first_screen_sizes(content).values())
+    print(  # noqa: T201
+        f"first screens: max {sizes[-1]}, median {statistics.median(sizes):g} characters "
+        f"(limit {FIRST_SCREEN_MAX_CHARS})"
+    )
+    for warning in content_warnings(content):
+        print(f"warning: {warning}")  # noqa: T201
     return 0
 
 
