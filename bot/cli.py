@@ -86,14 +86,14 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import timedelta
 
     from bot.app import build_app
-    from bot.db import repo_questions
     from bot.matching.curation import group_questions
+    from bot.matching.unanswered import curation_items
     from handlers.curation import render_groups
 
     app = build_app(settings)
     since = app.now() - timedelta(days=args.days) if args.days else None
     with app.sessions() as session:
-        items = repo_questions.curation_items(session, since=since)
+        items = curation_items(session, since=since)
     groups = group_questions(items, limit=args.limit)
     print(render_groups(app.content.messages, groups, args.days))  # noqa: T201
     return 0

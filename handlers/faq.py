@@ -13,7 +13,7 @@ from bot.support.links import finder_rows
 from handlers import reminder_list
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 
 def handle_question(ctx: Context) -> list[Reply]:
