@@ -35,9 +35,9 @@ def edit_entry(folder: Path, faq_id: str, **changes: object) -> None:
 
 def test_real_content_passes_every_rule() -> None:
     content = load_content(CONTENT_DIR)
-    sizes = first_screen_sizes(content)
+    sizes = first_screen_sizes(content.faq, content.messages)
     assert max(sizes.values()) <= FIRST_SCREEN_MAX_CHARS
-    assert content_warnings(content) == []
+    assert content_warnings(content.faq, content.sections) == []
     for entry in content.faq.values():
         assert "http" not in entry.answer and "http" not in entry.source_note, entry.id
 
