@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 
-from bot import auth, cdht_report, chart
-from bot.assessment import AssessmentContent
-from bot.cdht_filters import FilterError, Filters
+from bot.admins import auth
+from bot.cdht import chart
+from bot.cdht import report as cdht_report
+from bot.cdht.assessment import AssessmentContent
+from bot.cdht.filters import FilterError, Filters
 from bot.context import Context
 from bot.messages import Attachment, Reply
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import auth
+from bot.admins import auth
 from bot.content.messages import Messages
 from bot.context import Context
-from bot.db import repo_questions
 from bot.matching.curation import Group, group_questions
+from bot.matching.unanswered import curation_items
 from bot.messages import Reply
 
 SHOWN_GROUPS = 20
@@ -46,6 +46,6 @@ def handle_unanswered(ctx: Context) -> list[Reply]:
         days = int(ctx.args)
     auth.audit(ctx, "questions.unanswered", str(days or ""))
     since = ctx.now - timedelta(days=days) if days else None
-    items = repo_questions.curation_items(ctx.session, since=since)
+    items = curation_items(ctx.session, since=since)
     groups = group_questions(items, limit=SHOWN_GROUPS)
     return [ctx.reply(render_groups(ctx.app.content.messages, groups, days))]

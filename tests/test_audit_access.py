@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import App
-from bot.db.models_broadcast import AuditLog
+from bot.db.models import AuditLog
 from tests.helpers import say
 
 ADMIN = "admin"  # console:admin is the super-admin in the test settings

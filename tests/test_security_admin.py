@@ -5,16 +5,15 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.broadcast.models import Broadcast
 from bot.db import repo_flows, repo_users
 from bot.db.models import FlowState
-from bot.db.models_broadcast import Broadcast
 from handlers import ROUTES
 from tests.broadcast_support import add_citizen
 from tests.conftest import FakeClock
 from tests.helpers import press, press_label, say, texts
 
 ADMIN = "admin"  # console:admin is the super-admin in the test settings
-NOT_ADMIN = "Dạ, lệnh này chỉ dành cho cán bộ quản trị của bot ạ."
 
 
 def _broadcasts(app: App) -> int:
@@ -42,12 +41,12 @@ def test_removed_admin_cannot_finish_an_open_draft(app: App) -> None:
 
     reply = texts(say(app, "21:00 29/12", user="d"))
 
-    assert reply == NOT_ADMIN
+    assert reply == app.content.messages.text("core.not_admin")
     assert _broadcasts(app) == 0
     with app.sessions.begin() as session:
         assert session.scalar(select(func.count()).select_from(FlowState)) == 0
     # The draft is gone: the next text is an ordinary question, not a time for the notice.
-    assert "chỉ dành cho cán bộ quản trị" not in texts(say(app, "21:00 29/12", user="d"))
+    assert "cán bộ quản trị" not in texts(say(app, "21:00 29/12", user="d"))
     assert _broadcasts(app) == 0
 
 
@@ -60,7 +59,7 @@ def test_removed_admin_cannot_press_send_on_an_open_preview(app: App) -> None:
     menu = press(app, "bc:skip", user="d")
     press_label(app, menu, "Tất cả người dùng", user="d")
     say(app, "/quantri xoa console:d", user=ADMIN)
-    assert texts(press(app, "bc:now", user="d")) == NOT_ADMIN
+    assert texts(press(app, "bc:now", user="d")) == app.content.messages.text("core.not_admin")
     assert _broadcasts(app) == 0
 
 
@@ -91,7 +90,7 @@ def test_every_admin_route_refuses_a_non_admin(sqlite_app: App) -> None:
                     now=sqlite_app.now(),
                 )
             replies = say(sqlite_app, "21:00 29/12", user="lan")
-        assert texts(replies) == NOT_ADMIN, route
+        assert texts(replies) == sqlite_app.content.messages.text("core.not_admin"), route
     assert _broadcasts(sqlite_app) == 0
 
 

@@ -17,7 +17,7 @@ from bot.db.models_zalo import ZaloToken
 from bot.logs import REDACT
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 
