@@ -61,8 +61,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """Measure the matcher on a labelled TSV: the misses, then one summary line."""
-    from bot.matching.evaluate import evaluate, read_cases
+    """Measure the matcher on a labelled TSV: the misses, a line per style, then a summary."""
+    from bot.matching.evaluate import by_style, evaluate, read_cases
     from bot.matching.index import FaqIndex
 
     content = load_content(settings.content_dir)
@@ -71,9 +71,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201
         return 2
-    report = evaluate(FaqIndex.from_content(content), cases)
+    index = FaqIndex.from_content(content)
+    report = evaluate(index, cases)
     for miss in report.misses:
         print(miss)  # noqa: T201
+    for style, part in by_style(index, cases).items():
+        print(f"[{style}] {part.summary()}")  # noqa: T201
     print(report.summary())  # noqa: T201
     return 0
 
