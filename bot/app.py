@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import auth
+from bot.admins import auth
 from bot.channels.base import ChannelRegistry
 from bot.config import Settings
 from bot.content import Content, load_content

@@ -165,9 +165,9 @@ def cmd_zalo_token(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write registrations and yearly results as CSV (UTF-8 with BOM, for Excel)."""
-    from bot import cdht_report
     from bot.app import build_app
-    from bot.cdht_filters import FilterError, Filters
+    from bot.cdht import report as cdht_report
+    from bot.cdht.filters import FilterError, Filters
 
     app = build_app(settings)
     content = app.content.section("assessment")
@@ -192,7 +192,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with all subcommands."""
-    from bot.cdht_filters import add_filter_arguments
+    from bot.cdht.filters import add_filter_arguments
 
     parser = argparse.ArgumentParser(prog="khuyenhoc", description="Khuyến học Bot")
     sub = parser.add_subparsers(dest="command", required=True)

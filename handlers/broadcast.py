@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import auth
+from bot.admins import auth
 from bot.broadcast import audience
+from bot.broadcast import repo as repo_broadcasts
 from bot.broadcast.render import (
     MAX_LINK_BUTTONS,
     TEXT_LIMIT,
@@ -16,7 +17,6 @@ from bot.broadcast.render import (
 )
 from bot.broadcast.when import parse_when
 from bot.context import Context
-from bot.db import repo_broadcasts
 from bot.messages import Button, Reply
 
 FLOW = "thongbao"

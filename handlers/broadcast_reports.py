@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import auth
+from bot.admins import auth
+from bot.broadcast import repo as repo_broadcasts
 from bot.context import Context
-from bot.db import repo_broadcasts
 from bot.messages import Button, Reply
 
 

@@ -6,8 +6,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.context import Context
-from bot.db import repo_reminders
 from bot.messages import Button, Reply
+from bot.reminders import repo as repo_reminders
 from bot.reminders.events import TOPIC_PREFIX, events_of, remind_window
 from bot.reminders.recurrence import next_occurrence, rule_of
 

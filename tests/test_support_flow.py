@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
+from bot.cdht.models import Registration
 from bot.db import repo_users
 from bot.db.models import FlowState
-from bot.db.models_cdht import Registration
 from bot.messages import Reply
 from handlers import support
 from tests.conftest import FakeClock

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.db import repo_admins
+from bot.admins import repo as repo_admins
+from bot.db import repo_audit
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -33,7 +34,7 @@ def is_admin(ctx: Context) -> bool:
 
 def audit(ctx: Context, action: str, detail: str = "", result: str = "ok") -> None:
     """Write one admin action to the audit log, in the message's transaction."""
-    repo_admins.audit(
+    repo_audit.audit(
         ctx.session,
         who=account_key(ctx),
         action=action,
