@@ -10,6 +10,7 @@ from handlers import (
     cdht_admin,
     curation,
     faq,
+    faq_screens,
     privacy,
     profile,
     register,
@@ -45,6 +46,8 @@ ROUTES = [
     command("quantri", admins.handle_admins, admin=True),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
+    button("fqm", faq_screens.handle_more),
+    button("fqs", faq_screens.handle_sources),
     button("fb", faq.handle_feedback),
     button("staff", faq.handle_leave_for_staff),
     button("dk", register.handle_button),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.content.faq_screens import first_screen, screen_buttons
 from bot.context import Context
 from bot.db import repo_questions
 from bot.matching.index import MatchResult, Status
@@ -13,9 +14,7 @@ from handlers import reminder_list
 from handlers.faq_actions import action_buttons, wants_staff
 
 if TYPE_CHECKING:
-    from bot.app import App
-
-MAX_SOURCES_SHOWN = 2
+    from bot.context import AppParts as App
 
 
 def handle_question(ctx: Context) -> list[Reply]:
@@ -77,18 +76,18 @@ def answer_reply(
     actions: list[Button] | None = None,
     alternatives: list[str] | None = None,
 ) -> Reply:
-    """Return an entry's answer with its sources, buttons (actions, runners-up, related), 👍/👎.
+    """Return an entry's first screen with actions, Xem thêm/Nguồn, runners-up, related, 👍/👎.
 
     Runners-up (`alternatives`) follow an answer the matcher was not sure of, under
     "Hoặc Anh/Chị muốn hỏi:".
     """
     entry = app.content.faq[faq_id]
     messages = app.content.messages
-    sources = "; ".join(entry.sources[:MAX_SOURCES_SHOWN])
-    text = f"{entry.answer}\n\n{messages.text('faq.sources', sources=sources)}"
+    text = first_screen(entry, messages)
     if alternatives:
         text += f"\n\n{messages.text('faq.or_maybe')}"
     rows: list[tuple[Button, ...]] = [(b,) for b in actions or ()]
+    rows.append(screen_buttons(entry, messages))
     shown = [*(alternatives or ()), *(r for r in entry.related if r not in (alternatives or ()))]
     rows += [(Button(app.content.faq[r].question, payload=f"faq:{r}"),) for r in shown]
     rows += finder_rows(app, faq_id)

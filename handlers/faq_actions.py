@@ -9,7 +9,7 @@ from bot.matching.normalize import clean, fold
 from bot.messages import Button
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 # Folded cues, checked on the citizen's own words.
 _OFF = re.compile(r"\b(?:tat|ngung|ngung nhan|huy|dung|stop|off|unsubscribe|khong muon nhan)\b")
