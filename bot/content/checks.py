@@ -9,7 +9,7 @@ from bot.content.faq_screens import FIRST_SCREEN_MAX_CHARS, first_screen
 from bot.content.sources import is_foreign_page, source_problem
 
 if TYPE_CHECKING:
-    from bot.content.model import Content
+    from bot.content.loader import Content
 
 
 def check_content(content: Content) -> None:

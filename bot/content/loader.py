@@ -4,15 +4,31 @@ from __future__ import annotations
 
 import importlib
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.content.checks import check_content
 from bot.content.errors import ContentError
-from bot.content.faq import load_faq
-from bot.content.messages import load_messages
-from bot.content.model import Content
+from bot.content.faq import FaqEntry, load_faq
+from bot.content.messages import Messages, load_messages
 from bot.content.sections import SECTIONS
 from bot.content.yamlio import read_yaml
+
+
+@dataclass
+class Content:
+    """Everything curators edit, validated."""
+
+    folder: Path
+    faq: dict[str, FaqEntry]
+    messages: Messages
+    abbreviations: dict[str, str]
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str) -> Any:
+        """Return a feature's loaded data file."""
+        return self.sections[name]
 
 
 def load_abbreviations(path: Path) -> dict[str, str]:
