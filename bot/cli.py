@@ -106,12 +106,12 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
     summary = f"content OK: {len(content.faq)} FAQ entries, {phrasings} phrasings"
     extra = ", ".join(sorted(content.sections))
     print(summary + (f"; sections: {extra}" if extra else ""))  # noqa: T201
-    sizes = sorted(first_screen_sizes(content).values())
+    sizes = sorted(first_screen_sizes(content.faq, content.messages).values())
     print(  # noqa: T201
         f"first screens: max {sizes[-1]}, median {statistics.median(sizes):g} characters "
         f"(limit {FIRST_SCREEN_MAX_CHARS})"
     )
-    for warning in content_warnings(content):
+    for warning in content_warnings(content.faq, content.sections):
         print(f"warning: {warning}")  # noqa: T201
     return 0
 

@@ -11,6 +11,7 @@ from handlers import (
     curation,
     faq,
     faq_screens,
+    old_places,
     privacy,
     profile,
     register,
@@ -68,6 +69,7 @@ ROUTES = [
     # Free text patterns, most specific first.
     text("reminder", reminders.is_reminder_request, reminders.handle_text_request),
     text("smalltalk", smalltalk.is_smalltalk, smalltalk.handle_smalltalk),
+    text("old_place", old_places.is_old_place_question, old_places.handle_old_place),
     # The FAQ fallback comes last: any other text is a question for the FAQ matcher.
     fallback(faq.handle_question),
 ]
