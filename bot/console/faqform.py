@@ -98,7 +98,7 @@ def entry_problems(entry: dict[str, Any]) -> list[Problem]:
     except ValidationError as error:
         return [
             Problem(
-                str(item["loc"][0]) if item["loc"] else "",
+                _field_of(item["loc"]),
                 item["type"],
                 item["msg"],
                 (item.get("ctx") or {}).get("min_length")
@@ -107,6 +107,12 @@ def entry_problems(entry: dict[str, Any]) -> list[Problem]:
             for item in error.errors()
         ]
     return []
+
+
+def _field_of(loc: tuple) -> str:
+    """Return the form field a schema error belongs to (other keys live in `extra`)."""
+    name = str(loc[0]) if loc else ""
+    return name if name in FORM_FIELDS or not name else "extra"
 
 
 def content_problem(message: str) -> Problem:

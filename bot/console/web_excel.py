@@ -39,6 +39,7 @@ async def upload(request: Request) -> Response:
     if not isinstance(upload_file, UploadFile):
         return render(request, "excel.html", status=422, failure="no_file")
     data = await upload_file.read(MAX_UPLOAD_BYTES + 1)
+    await form.close()
     if len(data) > MAX_UPLOAD_BYTES:
         return render(request, "excel.html", status=413, failure="too_big")
     deps = deps_of(request)
