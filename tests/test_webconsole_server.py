@@ -1,5 +1,4 @@
-"""The console on the bot's web server (polling mode too), and a running bot process picking
-up a published version without a restart."""
+"""The console on the bot's web server, and a running bot process taking a new version."""
 
 from __future__ import annotations
 
@@ -12,8 +11,8 @@ from pathlib import Path
 import httpx
 
 from bot.console import versions
-from bot.content import load_content
 from bot.console.edits import add_phrasing
+from bot.content import load_content
 from bot.db.base import utcnow
 from bot.db.session import make_engine, make_session_factory
 from bot.runner import Runtime, has_messenger
