@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from starlette.routing import Mount
 
-from bot.app import App
+from bot.context import AppParts as App
 from bot.console.figures import eval_paths
 from bot.console.web_app import build_console_app
 from bot.console.web_common import ConsoleDeps

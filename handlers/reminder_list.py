@@ -12,7 +12,7 @@ from bot.reminders.events import TOPIC_PREFIX, events_of, remind_window
 from bot.reminders.recurrence import next_occurrence, rule_of
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 
 def _summary(ctx: Context, row: object) -> str:

@@ -131,6 +131,8 @@ def test_a_worse_figure_needs_an_explicit_confirmation(console_app: App) -> None
         "question": "Một câu hỏi khác hẳn?",
         "phrasings": "",
         "answer": entry.answer,
+        "details": entry.details,
+        "source_note": entry.source_note,
         "sources": "\n".join(entry.sources),
         "related": ", ".join(entry.related),
     }

@@ -26,6 +26,8 @@ def entry_form(app: App, faq_id: str, **changes: str) -> dict[str, str]:
         "question": entry.question,
         "phrasings": "\n".join(entry.phrasings),
         "answer": entry.answer,
+        "details": entry.details,
+        "source_note": entry.source_note,
         "sources": "\n".join(entry.sources),
         "related": ", ".join(entry.related),
     }
@@ -100,6 +102,7 @@ def test_a_new_entry_from_an_unanswered_question(console_app: App) -> None:
         "question": "Học đàn ca tài tử ở đâu?",
         "phrasings": question,
         "answer": "Anh/Chị hỏi Trung tâm Văn hóa – Học tập cộng đồng của xã/phường.",
+        "source_note": "Ghi chú của cán bộ Hội Khuyến học",
         "sources": "Ghi chú của cán bộ Hội Khuyến học",
         "related": "trung-tam-hoc-tap-cong-dong",
     }

@@ -18,7 +18,7 @@ from bot.db.models import User
 from bot.messages import Button, Reply, button_rows
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from bot.delivery import DeliveryResult, Outcome, deliver
 from bot.messages import Reply
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

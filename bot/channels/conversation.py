@@ -12,7 +12,7 @@ from bot.channels.base import DeliveryError
 from bot.messages import Incoming, Reply
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from bot.console import edits, faqform
 from bot.console.snapshot import Files
 
 SHEET = "FAQ"
-COLUMNS = ("id", "question", "phrasings", "answer", "sources", "related")
-WIDTHS = {"id": 28, "question": 40, "phrasings": 50, "answer": 80, "sources": 50, "related": 30}
+COLUMNS = faqform.FORM_FIELDS
+WIDTHS = {"id": 28, "question": 40, "phrasings": 50, "answer": 70, "details": 70, "sources": 50}
 MAX_ROWS = 2000
 
 

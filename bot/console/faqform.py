@@ -12,7 +12,17 @@ from pydantic import ValidationError
 
 from bot.content.faq import FaqEntry
 
-FORM_FIELDS = ("id", "question", "phrasings", "answer", "sources", "related")
+FORM_FIELDS = (
+    "id",
+    "question",
+    "phrasings",
+    "answer",
+    "details",
+    "source_note",
+    "sources",
+    "related",
+)
+OPTIONAL_TEXT = ("details",)  # left out of the entry when empty
 LINE_FIELDS = ("phrasings", "sources")
 
 
@@ -49,6 +59,8 @@ def from_entry(entry: dict[str, Any]) -> EntryForm:
         "id": str(entry.get("id") or ""),
         "question": str(entry.get("question") or ""),
         "answer": str(entry.get("answer") or "").strip(),
+        "details": str(entry.get("details") or "").strip(),
+        "source_note": str(entry.get("source_note") or ""),
         "phrasings": "\n".join(str(p) for p in entry.get("phrasings") or []),
         "sources": "\n".join(str(s) for s in entry.get("sources") or []),
         "related": ", ".join(str(r) for r in entry.get("related") or []),
@@ -75,6 +87,8 @@ def to_entry(entry_form: EntryForm) -> dict[str, Any] | None:
         "question": v["question"].strip(),
         "phrasings": _lines(v["phrasings"]),
         "answer": v["answer"].replace("\r\n", "\n").strip(),
+        "details": v["details"].replace("\r\n", "\n").strip(),
+        "source_note": v["source_note"].strip(),
         "sources": _lines(v["sources"]),
         "related": [r for r in re.split(r"[,\s]+", v["related"]) if r],
     }
@@ -87,6 +101,9 @@ def to_entry(entry_form: EntryForm) -> dict[str, Any] | None:
         entry_form.problems.append(Problem("extra", "yaml", "expected key: value lines"))
         return None
     entry.update({k: val for k, val in extra.items() if k not in FORM_FIELDS})
+    for name in OPTIONAL_TEXT:
+        if not entry[name]:
+            del entry[name]
     entry_form.problems.extend(entry_problems(entry))
     return None if entry_form.problems else entry
 
@@ -117,7 +134,7 @@ def _field_of(loc: tuple) -> str:
 
 def content_problem(message: str) -> Problem:
     """Place a whole-content problem (from content check) beside the field it names."""
-    for name in ("related", "id", "phrasings", "sources", "answer", "question"):
+    for name in ("related", "id", "phrasings", "source_note", "sources", "details", "answer"):
         if re.search(rf"\b{name}\b", message):
             return Problem(name, "content", message)
     return Problem("", "content", message)

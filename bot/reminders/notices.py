@@ -22,7 +22,7 @@ from bot.reminders.recurrence import is_quiet_hour
 from bot.reminders.sending import deliver_all, send_and_settle
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 BATCH = 500  # notices per event per poll; the rest go on the next polls
 

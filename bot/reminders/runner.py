@@ -21,7 +21,7 @@ from bot.reminders.recurrence import is_quiet_hour, next_occurrence, rule_of
 from bot.reminders.sending import deliver_all, send_and_settle
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from bot.messages import Reply
 from bot.reminders import repo as repo_reminders
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 
