@@ -7,11 +7,11 @@ from collections.abc import Awaitable, Callable
 
 from starlette.routing import Mount
 
-from bot.context import AppParts as App
 from bot.console.figures import eval_paths
 from bot.console.web_app import build_console_app
 from bot.console.web_common import ConsoleDeps
 from bot.content import Content
+from bot.context import AppParts as App
 from handlers.faq import answer_reply
 
 CONSOLE_PATH = "/console"

@@ -15,11 +15,8 @@ from bot.app import App
 from bot.runner import Runtime
 from tests.browser import DESKTOP, PHONE, chromium, screenshot
 from tests.conftest import AppFactory
-from tests.console_helpers import CONSOLE_SETTINGS, PASSWORD, add_account, seed
+from tests.console_helpers import CONSOLE_SETTINGS, ENTRY, PASSWORD, QUESTION, add_account, seed
 from tests.helpers import run_cli, say
-
-QUESTION = "thư viện lưu động có về ấp không"
-ENTRY = "van-hoa-doc"
 
 
 @pytest.fixture

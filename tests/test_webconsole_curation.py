@@ -13,11 +13,16 @@ from bot.console.live import ContentReloader
 from bot.db.models import AuditLog
 from bot.matching.index import Status
 from tests.conftest import CONTENT_DIR, AppFactory
-from tests.console_helpers import CONSOLE_SETTINGS, Console, page_text, seed, signed_in
+from tests.console_helpers import (
+    CONSOLE_SETTINGS,
+    ENTRY,
+    QUESTION,
+    Console,
+    page_text,
+    seed,
+    signed_in,
+)
 from tests.helpers import press_label, say, texts
-
-QUESTION = "thư viện lưu động có về ấp không"
-ENTRY = "van-hoa-doc"
 
 
 @pytest.fixture

@@ -64,7 +64,15 @@ def test_an_edited_workbook_becomes_a_draft(console_app: App) -> None:
     number = row_of(sheet, "van-hoa-doc")
     sheet.cell(number, 3).value += "\ntủ sách ấp có cho mượn về nhà không"
     sheet.append(
-        ["muc-tu-excel", "Câu hỏi thêm từ Excel?", "hỏi từ excel", "Trả lời từ Excel.", "", "Nguồn A", "Nguồn A"]
+        [
+            "muc-tu-excel",
+            "Câu hỏi thêm từ Excel?",
+            "hỏi từ excel",
+            "Trả lời từ Excel.",
+            "",
+            "Nguồn A",
+            "Nguồn A",
+        ]
     )
     response = upload(console, book)
     assert response.url.path == "/console/draft", page_text(response)

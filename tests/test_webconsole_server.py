@@ -17,12 +17,9 @@ from bot.db.base import utcnow
 from bot.db.session import make_engine, make_session_factory
 from bot.runner import Runtime, has_messenger
 from tests.conftest import CONTENT_DIR, ROOT, AppFactory
-from tests.console_helpers import CONSOLE_SETTINGS
+from tests.console_helpers import CONSOLE_SETTINGS, ENTRY, QUESTION
 from tests.helpers import telegram_app
 from tests.standins.bot_api import BotApiStandIn
-
-QUESTION = "thư viện lưu động có về ấp không"
-ENTRY = "van-hoa-doc"
 
 
 async def test_console_is_served_beside_telegram_polling(

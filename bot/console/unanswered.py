@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from bot.console.models import DismissedQuestion
 from bot.content import Content
-from bot.db import repo_questions
 from bot.matching.curation import GROUP_SIMILARITY, Group, group_questions, similarity
 from bot.matching.index import FaqIndex, Status
+from bot.matching.unanswered import curation_items
 
 SHOWN_GROUPS = 30
 
@@ -45,7 +45,7 @@ def rows(
 ) -> list[Row]:
     """Return the groups still to handle: not skipped, and not answered by now (unless 👎)."""
     dismissed = list(session.scalars(select(DismissedQuestion.key)))
-    groups = group_questions(repo_questions.curation_items(session, since=since), limit=limit * 3)
+    groups = group_questions(curation_items(session, since=since), limit=limit * 3)
     result: list[Row] = []
     for group in groups:
         if any(similarity(group.key, key) >= GROUP_SIMILARITY for key in dismissed):
