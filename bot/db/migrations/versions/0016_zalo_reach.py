@@ -1,7 +1,7 @@
 """zalo reach: download links, ZNS consents and sends, window counts
 
 Revision ID: 0016_zalo_reach
-Revises: 0005_broadcasts
+Revises: 0010_console
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import bot.db.base
 
 revision = "0016_zalo_reach"
-down_revision = "0005_broadcasts"
+down_revision = "0010_console"
 branch_labels = None
 depends_on = None
 
