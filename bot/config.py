@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     flow_expiry_hours: float = Field(default=24.0, gt=0)
     admin_flow_expiry_minutes: float = Field(default=30.0, gt=0)
     log_pseudonym_key: str | None = None
+    question_log_retention_days: int = Field(default=365, ge=1, le=3650)
+    files_dir: Path = Path("data/files")
 
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
     chart_font: Path | None = None  # a TTF with Vietnamese glyphs for /thongke charts

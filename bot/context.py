@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
@@ -86,6 +86,13 @@ class Context:
     flow: FlowState | None = None
     args: str = ""
     is_admin: bool = False
+    # Work to do once the message's transaction has committed (e.g. remove deleted data's
+    # files); the dispatcher runs it, and skips it when the transaction fails.
+    committed: list[Callable[[], object]] = field(default_factory=list)
+
+    def after_commit(self, work: Callable[[], object]) -> None:
+        """Run `work` after this message's changes are committed."""
+        self.committed.append(work)
 
     @property
     def text(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -54,9 +54,10 @@ class Dispatcher:
         if problem:
             return [Reply(messages.text(problem))]
         incoming = _sanitize(incoming)
+        committed: list[Callable[[], object]] = []
         try:
             with self.app.sessions.begin() as session:
-                return self._route(session, incoming)
+                replies = self._route(session, incoming, committed)
         except Exception:
             log.exception(
                 "handler failed: channel=%s user=%s kind=%s payload prefix=%s",
@@ -67,6 +68,8 @@ class Dispatcher:
             )
             self._release(incoming)
             return [Reply(messages.text("core.error"))]
+        _run_after_commit(committed)
+        return replies
 
     def _limit(self, incoming: Incoming) -> Verdict:
         """Count the message against the user's burst and daily limits."""
@@ -86,7 +89,9 @@ class Dispatcher:
         except Exception:  # noqa: BLE001 - the apology still goes out
             log.exception("could not end the flow after a failure")
 
-    def _route(self, session: Session, incoming: Incoming) -> list[Reply]:
+    def _route(
+        self, session: Session, incoming: Incoming, committed: list[Callable[[], object]]
+    ) -> list[Reply]:
         """Build the context and call the first route that takes the message."""
         now = self.app.now()
         user = repo_users.touch_user(
@@ -104,6 +109,7 @@ class Dispatcher:
             incoming=incoming,
             now=now.astimezone(self.app.settings.tz),
             flow=repo_flows.get_flow(session, user_id=user.id),
+            committed=committed,
         )
         ctx.is_admin = self.app.is_admin(ctx)
         notice = self._expire_flow(ctx)
@@ -162,6 +168,15 @@ class Dispatcher:
             if route.predicate is None or route.predicate(ctx):
                 return route
         return None
+
+
+def _run_after_commit(work: list[Callable[[], object]]) -> None:
+    """Run the work a handler left for after the commit; a failure is logged, not raised."""
+    for item in work:
+        try:
+            item()
+        except Exception:
+            log.exception("work after the commit failed")
 
 
 def _input_problem(incoming: Incoming) -> str | None:

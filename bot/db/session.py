@@ -26,11 +26,25 @@ def make_engine(url: str) -> Engine:
     def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
         cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten
         if parsed.database and parsed.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     return engine
+
+
+def scrub_deleted(engine: Engine) -> None:
+    """Make deleted rows unreadable on disk: on SQLite, fold the WAL into the file and empty it.
+
+    With `secure_delete` on, SQLite overwrites deleted content in the database file; the WAL
+    still holds older page images until a checkpoint. PostgreSQL keeps dead rows until VACUUM
+    (see README, Privacy).
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
