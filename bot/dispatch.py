@@ -49,7 +49,10 @@ class Dispatcher:
         messages = self.app.content.messages
         verdict = self._limit(incoming)
         if verdict is not Verdict.PASS:
-            return [] if verdict is Verdict.DROP else [Reply(messages.text(f"core.{verdict}"))]
+            if verdict is Verdict.DROP:
+                return []
+            seconds = round(self.app.settings.flood_window_seconds)
+            return [Reply(messages.text(f"core.{verdict}", seconds=seconds))]
         problem = _input_problem(incoming)
         if problem:
             return [Reply(messages.text(problem))]
