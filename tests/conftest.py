@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.app import App, build_app
-from bot.broadcast import pacer
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.matching.index import FaqIndex
@@ -136,6 +135,9 @@ def make_app(clock: FakeClock, real_content: tuple[Content, FaqIndex]) -> Iterat
             "admin_ids": (ADMIN,),
             "telegram_bot_token": None,
             "webhook_url": None,
+            # Tests talk fast to one chat; the flood-control tests set Telegram's 1 s.
+            "send_chat_seconds": 0.0,
+            "lease_retry_seconds": 0.2,
             **settings,
         }
         shared = real_content if values["content_dir"] == CONTENT_DIR else None
@@ -158,12 +160,6 @@ def app(make_app: AppFactory, db_url: str) -> App:
 def sqlite_app(make_app: AppFactory, sqlite_url: str) -> App:
     """The app on SQLite only (for tests where the database does not matter)."""
     return make_app(sqlite_url)
-
-
-@pytest.fixture
-def short_chat_gap(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pace broadcast messages to one chat 0.1 s apart, not 1 s as on Telegram (less waiting)."""
-    monkeypatch.setattr(pacer, "PRIVATE_GAP", 0.1)
 
 
 @pytest.fixture
