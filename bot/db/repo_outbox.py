@@ -184,14 +184,19 @@ def sendable(
     return picked
 
 
-def mark_sending(session: Session, *, ids: list[int]) -> None:
-    """Mark rows in flight (committed before they go, so a crash can only repeat them)."""
-    session.execute(
+def mark_sending(session: Session, *, ids: list[int]) -> set[int]:
+    """Mark rows in flight (committed before they go); return those this call marked.
+
+    A row another sender marked meanwhile is not returned, so it never goes twice.
+    """
+    result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
         .values(status="sending", attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
     )
+    return set(result.scalars())
 
 
 def requeue_sending(session: Session, *, channel: str) -> int:

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
-FLUSH_SECONDS = 0.05
 MAX_BACKOFF_SECONDS = 300.0
 APOLOGY = "apology"
 
@@ -122,8 +121,13 @@ class Sender:
         self._owned = False
 
     async def drain(self) -> int:
-        """Send everything sendable now, one after another (the terminal chat); return count."""
-        await self._take_over()
+        """Send everything sendable now, one after another (the terminal chat); return count.
+
+        Inline senders hold no lease: the terminal chat runs alone on its outbox rows.
+        """
+        if not self._owned:
+            await self._db(repo_outbox.requeue_sending, channel=self.channel.name)
+            self._owned = True
         total = 0
         while rows := await asyncio.to_thread(self._pick, self.concurrency, set()):
             for row in rows:
@@ -199,9 +203,11 @@ class Sender:
             )
             if not rows:
                 return []
-            repo_outbox.mark_sending(session, ids=[row.id for row in rows])
+            marked = repo_outbox.mark_sending(session, ids=[row.id for row in rows])
             picked = []
             for row in rows:
+                if row.id not in marked:
+                    continue
                 if row.edit_of is not None:
                     _status, message_id = repo_outbox.message_id_of(session, row_id=row.edit_of)
                     row = replace(row, edit_message_id=message_id)
@@ -249,8 +255,9 @@ class Sender:
             return Result(row, "failed", error=f"unreachable: {error}"[:250])
 
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(FLUSH_SECONDS)
-        await self._flush()
+        """Record results as they come: one flush at a time, each taking what has gathered."""
+        while self._results:
+            await self._flush()
 
     async def _flush(self) -> None:
         """Record the results gathered so far in one transaction."""
@@ -265,6 +272,7 @@ class Sender:
             return
         self._open -= len(results)
         self._room.set()
+        self._wake.set()  # the next message of those chats may go now
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
