@@ -55,7 +55,6 @@ class Settings(BaseSettings):
     reminder_grace_hours: float = Field(default=6, ge=0, le=72)
     reminder_poll_seconds: int = Field(default=60, ge=1, le=3600)
     reminder_max_per_user: int = Field(default=20, ge=1, le=200)
-    reminder_send_concurrency: int = Field(default=8, ge=1, le=256)
     event_reminder_days_before: int = Field(default=3, ge=0, le=60)
     self_assessment_reminder_month: int = Field(default=11, ge=1, le=12)
     reminder_notice_hour: int = Field(default=9, ge=6, le=21)

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
+# Rows are marked `sending` just before they go: no more than this far ahead, so that a reply
+# never waits long behind notices already taken and a stopped broadcast stops at once.
+LOOKAHEAD_SECONDS = 0.25
 MAX_BACKOFF_SECONDS = 300.0
 APOLOGY = "apology"
 
@@ -175,6 +178,8 @@ class Sender:
         if limiter is not None and limiter.paused_for > 0:
             await self._pause(limiter.paused_for)
             return
+        if limiter is not None:  # mark ahead only what goes within LOOKAHEAD_SECONDS
+            room = min(room, max(1, int(LOOKAHEAD_SECONDS / limiter.interval)))
         busy = limiter.busy_chats() if limiter is not None else {}
         skip = set(busy) | self._in_flight_chats
         self._wake.clear()
