@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from bot.app import App
-from bot.db import repo_broadcasts
+from bot.broadcast import repo as repo_broadcasts
+from bot.broadcast.models import Broadcast
 from bot.db.models import User
-from bot.db.models_broadcast import Broadcast
 from tests.broadcast_support import add_citizen, delivery_statuses, telegram_app
 from tests.conftest import AppFactory
 from tests.helpers import telegram_polling

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.db.models import User
-from bot.db.models_reminders import Reminder
+from bot.reminders.models import Reminder
 from tests.conftest import AppFactory, FakeClock
 from tests.helpers import console, labels, press, press_label, run_due, say, texts
 

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.broadcast.models import Broadcast
 from bot.db import repo_outbox
 from bot.db.models import User
-from bot.db.models_broadcast import Broadcast
 from bot.messages import Address, Button, Reply, button_rows
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 OUTBOX_PREFIX = "outbox:"
 

@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.broadcast import repo
+from bot.broadcast.models import BroadcastDelivery
 from bot.broadcast.progress import Progress, in_session
 from bot.broadcast.render import notice_reply
-from bot.db import repo_broadcasts as repo
 from bot.db import repo_outbox
-from bot.db.models_broadcast import BroadcastDelivery
 from bot.messages import Reply
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
-from bot.app import App
 from bot.channels.numbered import ButtonMemory, numbered_lines
+from bot.context import AppParts as App
 from bot.db.repo_inbox import Received
 from bot.messages import Incoming, Kind, Reply
 from bot.messaging.core import MessagingCore

@@ -19,11 +19,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.app import App
 from bot.channels.base import MessengerError, RateLimited, RecipientBlocked, TransientError
+from bot.context import AppParts as App
 from bot.db.repo_inbox import Received
 from bot.messages import Incoming, Kind, Reply, split_text
-from bot.messaging.lease import Lease
 from bot.routing import RouteKind
 
 if TYPE_CHECKING:
@@ -108,7 +107,7 @@ class TelegramChannel:
     async def _poll(self) -> None:
         """Long-poll while holding the poller lease; confirm an offset only once stored."""
         assert self.core is not None
-        lease = Lease(self.app.engine, f"poller:{CHANNEL}")
+        lease = self.core.lease(f"poller:{CHANNEL}")
         offset: int | None = None
         try:
             while True:

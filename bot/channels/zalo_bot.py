@@ -22,13 +22,12 @@ from bot.channels.base import (
 from bot.channels.numbered import ButtonMemory, numbered_lines
 from bot.db.repo_inbox import Received
 from bot.messages import Incoming, Kind, Reply, split_text
-from bot.messaging.lease import Lease
 from bot.web import secret_webhook
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from bot.app import App
+    from bot.context import AppParts as App
     from bot.messaging.core import MessagingCore
 
 log = logging.getLogger(__name__)
@@ -137,7 +136,7 @@ class ZaloBotChannel:
         stored at once (a crash between the fetch and the commit can lose that one).
         """
         assert self.core is not None
-        lease = Lease(self.app.engine, f"poller:{CHANNEL}")
+        lease = self.core.lease(f"poller:{CHANNEL}")
         timeout = str(self.app.settings.zalo_bot_poll_timeout)
         try:
             while True:

@@ -42,7 +42,7 @@ from bot.web import read_limited, store_update, too_large
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from bot.app import App
+    from bot.context import AppParts as App
     from bot.messaging.core import MessagingCore
 
 log = logging.getLogger(__name__)

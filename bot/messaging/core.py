@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Protocol
 from bot.db import repo_inbox, repo_outbox
 from bot.db.base import utcnow
 from bot.db.repo_inbox import Received
+from bot.messaging.lease import Lease
 from bot.messaging.limiter import RateLimiter
 from bot.messaging.metrics import Metrics
 from bot.messaging.processing import Processor, Receiver
 from bot.messaging.sender import Outlet, Sender
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.messaging.parts import MessagingParts as App
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,10 @@ class MessagingCore:
         for sender in self.senders.values():
             await sender.stop()
         self._started = False
+
+    def lease(self, name: str) -> Lease:
+        """Return a lease of that name (a poller's, say) on this core's database."""
+        return Lease(self.app.engine, name)
 
     def lag(self) -> dict[str, float]:
         """Return the inbox and outbox lag for /ready (raises when the database is down)."""

@@ -13,7 +13,7 @@ from bot.db.base import utcnow
 from bot.messaging.lease import Lease
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.messaging.parts import MessagingParts as App
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from bot.db import repo_inbox, repo_outbox
 from bot.messages import Incoming
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.messaging.metrics import Metrics
+    from bot.messaging.parts import MessagingParts as App
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from bot.broadcast import repo as repo_broadcasts
 from bot.channels.base import RateLimited, RecipientBlocked, RecipientUnreachable, TransientError
-from bot.db import repo_broadcasts, repo_outbox, repo_users
+from bot.db import repo_outbox, repo_users
 from bot.db.base import utcnow
 from bot.db.repo_outbox import Queued
 from bot.messages import Reply
@@ -29,8 +30,8 @@ from bot.messaging.lease import Lease
 from bot.messaging.limiter import RateLimiter
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.messaging.metrics import Metrics
+    from bot.messaging.parts import MessagingParts as App
 
 log = logging.getLogger(__name__)
 
