@@ -67,5 +67,5 @@ async def test_limiter_spaces_sends_and_keeps_one_second_per_chat() -> None:
         await limiter.acquire(f"{index}")
         taken.append(clock[0])
     assert taken[30] - taken[0] >= 1.0  # the 31st waits for the window of the first 30
-    assert limiter.chat_free_at("5") == taken[5] + 1.0
+    assert limiter.chat_free_at("5") >= taken[5] + 1.0
     assert limiter.chat_free_at("-100") == 0.0 and limiter.group_seconds == 3.0

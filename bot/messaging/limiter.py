@@ -8,7 +8,9 @@ from collections import deque
 from collections.abc import Callable
 
 WINDOW_SECONDS = 1.0
-WINDOW_MARGIN = 0.02  # our clock and the messenger's are not the same: keep a little slack
+# Requests reach the messenger a little earlier or later than they leave: keep some slack.
+WINDOW_MARGIN = 0.03
+CHAT_MARGIN = 0.1
 
 
 def is_group(chat_id: str) -> bool:
@@ -62,7 +64,8 @@ class RateLimiter:
         last = self._last_by_chat.get(chat_id)
         if last is None:
             return 0.0
-        return last + (self.group_seconds if is_group(chat_id) else self.chat_seconds)
+        gap = self.group_seconds if is_group(chat_id) else self.chat_seconds
+        return last + gap + (CHAT_MARGIN if gap else 0.0)
 
     def busy_chats(self) -> dict[str, float]:
         """Return the chats that must still wait, with the moment each becomes free."""
