@@ -135,7 +135,7 @@ def finish(session: Session, *, broadcast_id: int, now: datetime) -> Broadcast |
 
 def cancel(session: Session, *, broadcast_id: int, now: datetime) -> Broadcast | None:
     """Cancel a scheduled or running broadcast; return it, or None if it was not open."""
-    broadcast = session.get(Broadcast, broadcast_id)
+    broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
     if broadcast is None or broadcast.status not in OPEN:
         return None
     # Withdraw the notices still waiting in the outbox (those in flight settle as they go).

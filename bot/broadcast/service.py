@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.broadcast import repo
-from bot.broadcast.models import BroadcastDelivery
+from bot.broadcast.models import Broadcast, BroadcastDelivery
 from bot.broadcast.progress import Progress, in_session
 from bot.broadcast.render import notice_reply
 from bot.db import repo_outbox
@@ -95,7 +95,14 @@ class BroadcastService:
 
 
 def top_up(session: Session, *, broadcast_id: int, reply: Reply, now: Any) -> int:
-    """Queue pending deliveries until WINDOW are in the outbox; return how many were queued."""
+    """Queue pending deliveries until WINDOW are in the outbox; return how many were queued.
+
+    The broadcast row is locked first, as `repo.cancel` does, so a stop pressed meanwhile
+    either comes first (nothing is queued) or withdraws what this queued.
+    """
+    broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
+    if broadcast is None or broadcast.status != "sending":
+        return 0
     queued = session.scalar(
         select(func.count()).where(
             BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.status == "sending"
