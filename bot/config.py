@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     zalo_bot_webhook_url: str | None = None
     zalo_bot_webhook_secret: str | None = Field(default=None, validate_default=True)
     zalo_bot_poll_timeout: int = Field(default=30, ge=1, le=60)
+    # After a failed OA token refresh: first retry after this many seconds, doubling to 1 h.
+    zalo_token_retry_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # ZNS (notices by phone number with an approved template) beyond the 7-day window.
+    zalo_zns_base_url: str = "https://business.openapi.zalo.me"
+    # Where the bot's web server is reachable from the internet (https://host), for the
+    # short-lived download links of files a messenger cannot carry (Zalo Bot photos, files).
+    public_base_url: str | None = None
+    download_link_minutes: int = Field(default=15, ge=1, le=1440)
     reminder_grace_hours: float = Field(default=6, ge=0, le=72)
     reminder_poll_seconds: int = Field(default=60, ge=1, le=3600)
     reminder_max_per_user: int = Field(default=20, ge=1, le=200)
@@ -86,6 +94,26 @@ class Settings(BaseSettings):
 
     broadcast_progress_seconds: float = Field(default=5.0, ge=0)
     broadcast_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+
+    # The staff web console at /console (bot/console).
+    console_enabled: bool = False
+    console_secret_key: str | None = Field(default=None, validate_default=True)
+    console_cookie_secure: bool = True
+    console_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    console_max_failed_logins: int = Field(default=5, ge=1, le=100)
+    console_lockout_minutes: float = Field(default=15.0, gt=0)
+    console_reload_seconds: float = Field(default=2.0, gt=0, le=300)
+    # Held-out sets a publish is measured on: comma-separated paths or globs, relative to the
+    # project folder; empty means tests/data/*.tsv and ../shared/eval/dev.tsv when present.
+    console_eval_files: str = ""
+
+    @field_validator("console_secret_key")
+    @classmethod
+    def _console_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The console signs its session cookies with this key: at least 32 characters."""
+        if info.data.get("console_enabled") and (value is None or len(value) < 32):
+            raise ValueError("required with CONSOLE_ENABLED=true, at least 32 characters")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlparse
 
 import uvicorn
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.app import App
 from bot.config import Settings
@@ -36,7 +36,9 @@ def needs_web_server(settings: Settings) -> bool:
     telegram = bool(settings.telegram_bot_token and settings.webhook_url)
     zalo_bot = bool(settings.zalo_bot_token and settings.zalo_bot_webhook_url)
     health_only = "webhook_port" in settings.model_fields_set  # /health, /ready, /metrics
-    return telegram or zalo_bot or settings.zalo_oa_enabled or health_only
+    links = bool(settings.public_base_url)  # the download links are served by it
+    console = settings.console_enabled
+    return telegram or zalo_bot or settings.zalo_oa_enabled or console or links or health_only
 
 
 def has_messenger(settings: Settings) -> bool:
@@ -53,7 +55,10 @@ class Runtime:
         self.app = app
         self.core = MessagingCore(app)
         self.services = create_services(app)
-        self.leader = Leader(app, self.services)
+        # Most services run in the process holding the scheduler lease; some in every one.
+        self.local_services = [s for s in self.services if getattr(s, "every_process", False)]
+        leader_only = [s for s in self.services if s not in self.local_services]
+        self.leader = Leader(app, leader_only)
         self.guard = SingleProcessGuard(app.settings.database_url)
         self._core_started = False
         self.telegram: TelegramChannel | None = None
@@ -71,8 +76,10 @@ class Runtime:
         self._core_started = True
 
     async def start_services(self) -> None:
-        """Start the background services in the process holding the scheduler lease."""
+        """Start the per-process services, and the others once this holds the scheduler lease."""
         await self.start_core()
+        for service in self.local_services:
+            await service.start()
         await self.leader.start()
 
     async def start_telegram_polling(self) -> None:
@@ -108,7 +115,7 @@ class Runtime:
     async def start_webhook_server(self, port: int | None = None) -> int:
         """Start the web server with every webhook channel; return the port it listens on."""
         settings = self.app.settings
-        routes: list[Route] = []
+        routes: list[BaseRoute] = []
         if settings.telegram_bot_token and settings.webhook_url:
             routes.append(await self._start_telegram_webhook())
         if settings.zalo_oa_enabled:
@@ -121,6 +128,12 @@ class Runtime:
             route = await self.start_zalo_bot(webhook=True)
             assert route is not None
             routes.append(route)
+        if settings.console_enabled:
+            routes.append(self._console_route())
+        if settings.public_base_url:
+            from bot.channels import download_links
+
+            routes.append(download_links.route(self.app))
         await self.start_core()
         config = uvicorn.Config(
             build_web_app(routes, self.core),
@@ -182,10 +195,21 @@ class Runtime:
             due = repo_outbox.open_due(session, now=utcnow())
             return pending, due
 
+    def _console_route(self) -> BaseRoute:
+        """Return the staff console; a publish there swaps content in this process at once."""
+        from bot.console.live import ContentReloader
+        from bot.console_web import console_route
+
+        reloader = next((s for s in self.services if isinstance(s, ContentReloader)), None)
+        return console_route(self.app, reloader.check if reloader is not None else None)
+
     async def stop(self) -> None:
         """Stop input first, then finish handling and sending, then close the clients."""
         with contextlib.suppress(Exception):
             await self.leader.stop()
+        for service in reversed(self.local_services):
+            with contextlib.suppress(Exception):
+                await service.stop()
         if self.server is not None and self._server_task is not None:
             self.server.should_exit = True
             await self._server_task

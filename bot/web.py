@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.db.repo_inbox import Received
 
@@ -122,7 +122,7 @@ def metrics(core: MessagingCore) -> Endpoint:
     return endpoint
 
 
-def build_web_app(routes: list[Route], core: MessagingCore | None = None) -> Starlette:
+def build_web_app(routes: list[BaseRoute], core: MessagingCore | None = None) -> Starlette:
     """Build the web app from channel routes plus /health (and /ready, /metrics)."""
     served = [Route("/health", health, methods=["GET"])]
     if core is not None:

@@ -1,7 +1,7 @@
 """inbox and outbox
 
 Revision ID: 0010_messaging
-Revises: 0005_broadcasts
+Revises: 0016_zalo_reach
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import bot.db.base
 
 revision = '0010_messaging'
-down_revision = '0005_broadcasts'
+down_revision = '0016_zalo_reach'
 branch_labels = None
 depends_on = None
 
