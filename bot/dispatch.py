@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bot.context import Context
@@ -45,7 +46,16 @@ class Dispatcher:
         )
 
     def handle(self, incoming: Incoming) -> list[Reply]:
-        """Return the replies to one message; on any error, a short apology."""
+        """Return the replies to one message in a transaction of its own (tests, tools)."""
+        with self.app.sessions.begin() as session:
+            return self.handle_in(session, incoming)
+
+    def handle_in(self, session: Session, incoming: Incoming) -> list[Reply]:
+        """Return the replies to one message within the caller's transaction.
+
+        The handler runs in a savepoint: on any error its writes are undone and the citizen
+        gets a short apology, while the caller's transaction carries on.
+        """
         messages = self.app.content.messages
         verdict = self._limit(incoming)
         if verdict is not Verdict.PASS:
@@ -59,7 +69,7 @@ class Dispatcher:
         incoming = _sanitize(incoming)
         committed: list[Callable[[], object]] = []
         try:
-            with self.app.sessions.begin() as session:
+            with session.begin_nested():
                 replies = self._route(session, incoming, committed)
         except Exception:
             log.exception(
@@ -69,9 +79,9 @@ class Dispatcher:
                 incoming.kind,
                 (incoming.payload or "").partition(":")[0],
             )
-            self._release(incoming)
+            self._release(session, incoming)
             return [Reply(messages.text("core.error"))]
-        _run_after_commit(committed)
+        _after_commit(session, committed)
         return replies
 
     def _limit(self, incoming: Incoming) -> Verdict:
@@ -80,10 +90,14 @@ class Dispatcher:
         day = now.astimezone(self.app.settings.tz).date()
         return self.flood.check(f"{incoming.channel}:{incoming.user_id}", now, day)
 
-    def _release(self, incoming: Incoming) -> None:
-        """After a failure, end the user's flow so that bad state cannot trap them."""
+    def _release(self, session: Session, incoming: Incoming) -> None:
+        """After a failure, end the user's flow so that bad state cannot trap them.
+
+        In the caller's transaction (a savepoint of its own): a second transaction would wait
+        for the first's write lock on SQLite.
+        """
         try:
-            with self.app.sessions.begin() as session:
+            with session.begin_nested():
                 user = repo_users.get_user(
                     session, channel=incoming.channel, external_id=incoming.user_id
                 )
@@ -173,13 +187,24 @@ class Dispatcher:
         return None
 
 
-def _run_after_commit(work: list[Callable[[], object]]) -> None:
-    """Run the work a handler left for after the commit; a failure is logged, not raised."""
-    for item in work:
-        try:
-            item()
-        except Exception:
-            log.exception("work after the commit failed")
+def _after_commit(session: Session, work: list[Callable[[], object]]) -> None:
+    """Run the work a handler left once the caller's transaction commits (never on rollback)."""
+    if not work:
+        return
+
+    def run(_session: Session) -> None:
+        for item in work:
+            try:
+                item()
+            except Exception:
+                log.exception("work after the commit failed")
+
+    def forget(_session: Session) -> None:
+        if event.contains(session, "after_commit", run):
+            event.remove(session, "after_commit", run)
+
+    event.listen(session, "after_commit", run, once=True)
+    event.listen(session, "after_rollback", forget, once=True)
 
 
 def _input_problem(incoming: Incoming) -> str | None:
