@@ -89,9 +89,9 @@ def handle_delete_button(ctx: Context) -> list[Reply]:
     files.purge_links(ctx.session, user_id=user_id, needles=needles)
     counts = personal_data.delete_user(ctx.session, user_id=user_id)
     ctx.flow = None
-    folder, engine = ctx.app.settings.files_dir, ctx.session.get_bind()
+    folder, connection = ctx.app.settings.files_dir, ctx.session.connection()
     ctx.after_commit(lambda: files.purge(folder, user_id=user_id, needles=needles))
-    ctx.after_commit(lambda: scrub_deleted(engine))  # type: ignore[arg-type]
+    ctx.after_commit(lambda: scrub_deleted(connection))
     text = ctx.t("privacy.deleted", items=_items(ctx, counts))
     return [ctx.reply(text + kept)]
 

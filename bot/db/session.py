@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,17 +43,19 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def scrub_deleted(engine: Engine) -> None:
+def scrub_deleted(connection: Connection) -> None:
     """Make deleted rows unreadable on disk: on SQLite, fold the WAL into the file and empty it.
 
     With `secure_delete` on, SQLite overwrites deleted content in the database file; the WAL
-    still holds older page images until a checkpoint. PostgreSQL keeps dead rows until VACUUM
-    (see README, Privacy).
+    still holds older page images until a checkpoint. Run it after the deletion committed, on
+    the connection that made it (another one would wait for this one to let go). PostgreSQL
+    keeps dead rows until VACUUM (see README, Privacy).
     """
-    if engine.dialect.name != "sqlite":
+    if connection.dialect.name != "sqlite":
         return
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = connection.connection.dbapi_connection
+    if raw is not None:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
