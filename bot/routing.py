@@ -22,6 +22,7 @@ class RouteKind(StrEnum):
     BUTTON = "button"
     FLOW = "flow"
     TEXT = "text"
+    VOICE = "voice"
     FALLBACK = "fallback"
 
 
@@ -55,6 +56,11 @@ def flow(name: str, handler: Handler) -> Route:
 def text(name: str, predicate: Predicate, handler: Handler) -> Route:
     """Route free text for which the predicate holds."""
     return Route(RouteKind.TEXT, name, handler, predicate=predicate)
+
+
+def voice(handler: Handler) -> Route:
+    """Route a voice note (heard or not) to the handler."""
+    return Route(RouteKind.VOICE, "voice", handler)
 
 
 def fallback(handler: Handler) -> Route:

@@ -19,7 +19,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import App
 from bot.channels.base import RateLimited, RecipientBlocked, TransientError
-from bot.messages import Incoming, Kind, Reply, split_text
+from bot.messages import AudioRef, AudioTooLarge, Incoming, Kind, Reply, split_text
 from bot.routing import RouteKind
 
 log = logging.getLogger(__name__)
@@ -99,9 +99,20 @@ class TelegramChannel:
             except TelegramError:
                 log.info("could not answer callback query %s", update.callback_query.id)
         async with self._locks[incoming.chat_id]:
+            incoming = await self.app.hear(incoming, self.fetch_audio)
             replies = await asyncio.to_thread(self.app.dispatcher.handle, incoming)
             for reply in replies:
                 await self.send(incoming.chat_id, reply)
+
+    async def fetch_audio(self, audio: AudioRef, max_bytes: int) -> bytes:
+        """Download a voice note by its file_id (getFile, then the file URL)."""
+        file = await self.application.bot.get_file(audio.ref)
+        if file.file_size is not None and file.file_size > max_bytes:
+            raise AudioTooLarge(f"{file.file_size} bytes")
+        data = bytes(await file.download_as_bytearray())
+        if len(data) > max_bytes:
+            raise AudioTooLarge(f"{len(data)} bytes")
+        return data
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the error with context and apologise to the citizen; keep running."""
@@ -177,15 +188,24 @@ def to_incoming(update: Update) -> Incoming | None:
     if message.text is not None:
         return Incoming(**common, text=message.text)
     kind = Kind.OTHER
+    sound = message.voice or message.audio
     if message.sticker is not None:
         kind = Kind.STICKER
     elif message.photo:
         kind = Kind.PHOTO
-    elif message.voice is not None or message.audio is not None:
-        kind = Kind.VOICE
+    elif sound is not None:
+        audio = AudioRef(sound.file_id, seconds=_seconds(sound.duration))
+        return Incoming(**common, text=message.caption or "", kind=Kind.VOICE, audio=audio)
     elif message.document is not None:
         kind = Kind.FILE
     return Incoming(**common, text=message.caption or "", kind=kind)
+
+
+def _seconds(duration: object) -> float | None:
+    """Return a PTB duration (int seconds, or timedelta with PTB_TIMEDELTA) in seconds."""
+    if hasattr(duration, "total_seconds"):
+        return float(duration.total_seconds())
+    return float(duration) if isinstance(duration, int | float) else None
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

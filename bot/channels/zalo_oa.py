@@ -36,7 +36,7 @@ from bot.channels.zalo_oa_events import (
 )
 from bot.channels.zalo_tokens import RATE_LIMIT_CODE, RATE_LIMIT_WAIT, ZaloAuthError, ZaloTokens
 from bot.db import repo_users, repo_zalo
-from bot.messages import Button, Incoming, Reply, split_text
+from bot.messages import AudioRef, AudioTooLarge, Button, Incoming, Reply, split_text
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -80,7 +80,7 @@ class ZaloOAChannel:
         self.app = app
         self.client = client or httpx.AsyncClient(timeout=15.0)
         self.tokens = ZaloTokens(app, self.client)
-        self.conversations = Conversations(app, self)
+        self.conversations = Conversations(app, self, fetch_audio=self.fetch_audio)
         self._last_prune: datetime | None = None
         self._keeper: asyncio.Task[None] | None = None
         app.channels.register(self)
@@ -172,6 +172,22 @@ class ZaloOAChannel:
             user = repo_users.get_user(session, channel=CHANNEL, external_id=external_id)
             if user is not None:
                 repo_users.mark_unreachable(session, user_id=user.id)
+
+    async def fetch_audio(self, audio: AudioRef, max_bytes: int) -> bytes:
+        """Download a voice note from the URL in its event, refusing more than max_bytes."""
+        parts: list[bytes] = []
+        size = 0
+        try:
+            async with self.client.stream("GET", audio.ref) as response:
+                response.raise_for_status()
+                async for part in response.aiter_bytes():
+                    size += len(part)
+                    if size > max_bytes:
+                        raise AudioTooLarge(f"over {max_bytes} bytes")
+                    parts.append(part)
+        except httpx.HTTPError as error:
+            raise TransientError(f"zalo oa audio: {error}") from error
+        return b"".join(parts)
 
     # --- outbound ----------------------------------------------------------------------
     async def send(self, chat_id: str, reply: Reply) -> str:
