@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,6 +33,10 @@ class AudioRef:
     seconds: float | None = None  # the length the messenger reported, when it did
     transcript: str | None = None  # set by the voice step: what was heard
     problem: str | None = None  # set by the voice step instead: why nothing was heard
+
+
+# A channel's download of a voice note: (the note, the most bytes to accept) -> its bytes.
+AudioFetch = Callable[[AudioRef, int], Awaitable[bytes]]
 
 
 @dataclass(frozen=True)

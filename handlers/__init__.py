@@ -10,6 +10,8 @@ from handlers import (
     cdht_admin,
     curation,
     faq,
+    faq_screens,
+    old_places,
     privacy,
     profile,
     register,
@@ -46,6 +48,8 @@ ROUTES = [
     command("quantri", admins.handle_admins, admin=True),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
+    button("fqm", faq_screens.handle_more),
+    button("fqs", faq_screens.handle_sources),
     button("fb", faq.handle_feedback),
     button("staff", faq.handle_leave_for_staff),
     button("dk", register.handle_button),
@@ -69,6 +73,7 @@ ROUTES = [
     # Free text patterns, most specific first.
     text("reminder", reminders.is_reminder_request, reminders.handle_text_request),
     text("smalltalk", smalltalk.is_smalltalk, smalltalk.handle_smalltalk),
+    text("old_place", old_places.is_old_place_question, old_places.handle_old_place),
     # The FAQ fallback comes last: any other text is a question for the FAQ matcher.
     fallback(faq.handle_question),
 ]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.channels.base import DeliveryError
-from bot.messages import AudioRef, Incoming, Reply
+from bot.messages import AudioFetch, Incoming, Reply
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class Conversations:
         self,
         app: App,
         channel: Sender,
-        fetch_audio: Callable[[AudioRef, int], Awaitable[bytes]] | None = None,
+        fetch_audio: AudioFetch | None = None,
     ) -> None:
         self.app = app
         self.channel = channel

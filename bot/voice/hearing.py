@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from bot.config import Settings
-from bot.messages import AudioRef, AudioTooLarge, Incoming
+from bot.messages import AudioFetch, AudioRef, AudioTooLarge, Incoming
 from bot.voice.model import find_model
 from bot.voice.transcriber import AudioUnreadable, Transcriber
 
 log = logging.getLogger(__name__)
 
 MAX_AUDIO_BYTES = 8 * 1024 * 1024  # 60 s of voice is ~0.5 MB (Opus) to ~2.4 MB (MP3 320k)
-Fetch = Callable[[AudioRef, int], Awaitable[bytes]]
 
 
 class VoiceService:
@@ -26,14 +24,14 @@ class VoiceService:
         self.transcriber = transcriber
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="voice")
 
-    async def hear(self, incoming: Incoming, fetch: Fetch) -> Incoming:
+    async def hear(self, incoming: Incoming, fetch: AudioFetch) -> Incoming:
         """Return the message with its transcript, or with the reason nothing was heard."""
         audio = incoming.audio
         assert audio is not None, "hear() needs a voice note"
         transcript, problem = await self._listen(audio, fetch)
         return replace(incoming, audio=replace(audio, transcript=transcript, problem=problem))
 
-    async def _listen(self, audio: AudioRef, fetch: Fetch) -> tuple[str | None, str | None]:
+    async def _listen(self, audio: AudioRef, fetch: AudioFetch) -> tuple[str | None, str | None]:
         """Return (transcript, None) or (None, problem key)."""
         if audio.seconds is not None and audio.seconds > self.transcriber.max_seconds:
             return None, "too_long"
