@@ -17,7 +17,6 @@ from bot.db.base import utcnow
 from bot.db.session import make_engine, make_session_factory, upgrade
 from bot.dispatch import Dispatcher
 from bot.matching.index import FaqIndex
-from bot.messages import AudioFetch, Incoming
 from bot.parts import Clock
 from bot.voice.hearing import VoiceService, build_voice
 from handlers import ROUTES
@@ -44,12 +43,6 @@ class App:
     def now(self) -> datetime:
         """Return the current time (aware, UTC) from the app's clock."""
         return self.clock()
-
-    async def hear(self, incoming: Incoming, fetch: AudioFetch) -> Incoming:
-        """Transcribe a voice note when voice is on (processing, never the webhook request)."""
-        if incoming.audio is None or self.voice is None:
-            return incoming
-        return await self.voice.hear(incoming, fetch)
 
     def is_admin(self, ctx: Context) -> bool:
         """Return whether the user in this context may use admin commands."""

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from bot.db import repo_flows
 from bot.db.models import FlowState, User
-from bot.messages import AudioFetch, Button, Incoming, Reply, button_rows
+from bot.messages import Button, Incoming, Reply, button_rows
 from bot.parts import Parts
 
 if TYPE_CHECKING:
     from bot.matching.index import FaqIndex
+    from bot.voice.hearing import VoiceService
 
 Handler = Callable[["Context"], "list[Reply]"]
 Predicate = Callable[["Context"], bool]
@@ -69,6 +70,7 @@ class AppParts(Parts, Protocol):
 
     faq_index: FaqIndex
     dispatcher: RouteTable
+    voice: VoiceService | None  # None: voice notes get the text-only reply
 
     def is_admin(self, ctx: Context) -> bool:
         """Return whether the user in this context may use admin commands."""
@@ -78,9 +80,6 @@ class AppParts(Parts, Protocol):
         """Record a refused attempt at an admin command."""
         ...
 
-    async def hear(self, incoming: Incoming, fetch: AudioFetch) -> Incoming:
-        """Transcribe a voice note when voice is on; return any other message unchanged."""
-        ...
 
 
 @dataclass

@@ -137,8 +137,8 @@ def _input_problem(incoming: Incoming) -> str | None:
     """Return the message key for input the bot cannot read, or None."""
     if incoming.payload is not None:
         return None
-    if incoming.kind is Kind.VOICE and _was_heard(incoming):
-        return None  # the voice route answers, whatever was or was not heard
+    if incoming.kind is Kind.VOICE and incoming.audio is not None:
+        return None  # the voice route answers (the text-only reply when voice is off)
     if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
         return "core.text_only"
     text = incoming.text.replace("\x00", "").strip()
@@ -149,12 +149,6 @@ def _input_problem(incoming: Incoming) -> str | None:
     if not _HAS_WORD.search(text):
         return "core.no_words"
     return None
-
-
-def _was_heard(incoming: Incoming) -> bool:
-    """Return whether the voice step ran on this voice note (voice is on)."""
-    audio = incoming.audio
-    return audio is not None and (audio.transcript is not None or audio.problem is not None)
 
 
 def _sanitize(incoming: Incoming) -> Incoming:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.messages import Button, Reply
-from bot.voice import pending
+from bot.voice import jobs, pending
 
 PREFIX = "vc"
 YES, NO = "ok", "no"
@@ -12,10 +12,13 @@ MAX_SHOWN = 1000
 
 
 def handle_voice(ctx: Context) -> list[Reply]:
-    """Offer the transcript for confirmation, or say why nothing was heard."""
+    """Queue a new voice note; offer a heard one for confirmation, or say why it was not heard."""
     audio = ctx.incoming.audio
-    if audio is None or (audio.transcript is None and audio.problem is None):
+    if audio is None or ctx.app.voice is None:
         return [ctx.say("core.text_only")]
+    if audio.transcript is None and audio.problem is None:
+        jobs.add(ctx.session, user_id=ctx.user.id, incoming=ctx.incoming, now=ctx.now)
+        return []  # a voice worker hears it and sends the transcript to confirm
     if audio.problem == "too_long":
         return [ctx.say("voice.too_long", seconds=ctx.app.settings.voice_max_seconds)]
     if audio.problem is not None:

@@ -31,7 +31,7 @@ async def test_telegram_voice_note_is_heard_confirmed_and_answered(
     make_app: AppFactory, db_url: str, bot_api: BotApiStandIn, voice_service: VoiceService
 ) -> None:
     app = share_model(telegram_app(make_app, db_url, bot_api, voice_enabled=True), voice_service)
-    async with telegram_polling(app):
+    async with telegram_polling(app, services=True):  # the voice worker is a service
         bot_api.user_sends_voice(FAQ_CLIP.read_bytes(), seconds=3)
         await bot_api.wait_for(1, timeout=60)
         offered = bot_api.sent(42)[0]
@@ -53,8 +53,9 @@ async def test_zalo_oa_audio_message_is_heard_confirmed_and_answered(
 ) -> None:
     app = share_model(zalo_oa_app(make_app, sqlite_url, zalo, voice_enabled=True), voice_service)
     url = zalo.host_media("note.aac", FAQ_CLIP.read_bytes())
-    async with serving(app) as (_runtime, client):
+    async with serving(app) as (runtime, client):
         assert client is not None
+        await runtime.start_services()  # the voice worker
         event = zalo.oa_event(
             "user_send_audio", CITIZEN, at_ms=now_ms(clock), attachment_url=url
         )

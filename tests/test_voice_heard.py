@@ -11,7 +11,7 @@ from bot.app import App
 from bot.db.models import FlowState, QuestionLog
 from bot.messages import AudioRef, Incoming, Kind, Reply
 from bot.voice.hearing import VoiceService
-from bot.voice.models import PendingTranscript
+from bot.voice.models import PendingTranscript, VoiceJob
 from handlers import register
 from tests.cdht_helpers import user_id
 from tests.conftest import AppFactory
@@ -40,7 +40,8 @@ async def hear(app: App, data: bytes, seconds: float | None = 3.0, user: str = U
         return data
 
     note = Incoming("console", user, user, kind=Kind.VOICE, audio=AudioRef("clip", seconds))
-    return await app.hear(note, fetch)
+    assert app.voice is not None
+    return await app.voice.hear(note, fetch)
 
 
 async def send_voice(app: App, clip: Path, user: str = USER) -> list[Reply]:
@@ -69,6 +70,14 @@ def flow_step(app: App, user: str) -> tuple[str, str] | None:
 def pending_rows(app: App) -> int:
     with app.sessions() as session:
         return len(session.scalars(select(PendingTranscript)).all())
+
+
+def test_a_new_voice_note_is_queued_for_a_worker_and_gets_no_reply_yet(voice_app: App) -> None:
+    note = Incoming("console", USER, USER, kind=Kind.VOICE, audio=AudioRef("file-7", 4.0))
+    assert voice_app.dispatcher.handle(note) == []
+    with voice_app.sessions() as session:
+        job = session.scalars(select(VoiceJob)).one()
+        assert (job.channel, job.chat_id, job.ref, job.seconds) == ("console", USER, "file-7", 4.0)
 
 
 async def test_faq_question_by_voice_is_answered_after_one_confirmation(voice_app: App) -> None:
@@ -121,7 +130,8 @@ async def test_long_unreadable_and_silent_notes_get_short_polite_replies(voice_a
         raise AssertionError("a note reported as too long must not be downloaded")
 
     reported = Incoming("console", USER, USER, kind=Kind.VOICE, audio=AudioRef("x", 61.0))
-    replies = voice_app.dispatcher.handle(await voice_app.hear(reported, never))
+    assert voice_app.voice is not None
+    replies = voice_app.dispatcher.handle(await voice_app.voice.hear(reported, never))
     assert texts(replies) == messages.text("voice.too_long", seconds=60)
 
     decoded = await hear(voice_app, silence_wav(61), seconds=None)  # length known only decoded

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.channels.base import DeliveryError
-from bot.messages import AudioFetch, Incoming, Reply
+from bot.messages import Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.context import AppParts as App
@@ -30,15 +30,9 @@ class Sender(Protocol):
 class Conversations:
     """Run the dispatcher for a channel; tasks are tracked so `drain` can finish them."""
 
-    def __init__(
-        self,
-        app: App,
-        channel: Sender,
-        fetch_audio: AudioFetch | None = None,
-    ) -> None:
+    def __init__(self, app: App, channel: Sender) -> None:
         self.app = app
         self.channel = channel
-        self.fetch_audio = fetch_audio
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -57,8 +51,6 @@ class Conversations:
     async def answer(self, incoming: Incoming) -> None:
         """Dispatch one message and send its replies, keeping each chat's replies in order."""
         async with self._locks[incoming.chat_id]:
-            if self.fetch_audio is not None:
-                incoming = await self.app.hear(incoming, self.fetch_audio)
             replies = await asyncio.to_thread(self.app.dispatcher.handle, incoming)
             for reply in replies:
                 try:

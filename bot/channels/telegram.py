@@ -99,7 +99,6 @@ class TelegramChannel:
             except TelegramError:
                 log.info("could not answer callback query %s", update.callback_query.id)
         async with self._locks[incoming.chat_id]:
-            incoming = await self.app.hear(incoming, self.fetch_audio)
             replies = await asyncio.to_thread(self.app.dispatcher.handle, incoming)
             for reply in replies:
                 await self.send(incoming.chat_id, reply)

@@ -80,7 +80,7 @@ class ZaloOAChannel:
         self.app = app
         self.client = client or httpx.AsyncClient(timeout=15.0)
         self.tokens = ZaloTokens(app, self.client)
-        self.conversations = Conversations(app, self, fetch_audio=self.fetch_audio)
+        self.conversations = Conversations(app, self)
         self._last_prune: datetime | None = None
         self._keeper: asyncio.Task[None] | None = None
         app.channels.register(self)

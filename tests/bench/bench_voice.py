@@ -111,7 +111,8 @@ async def _latency(app: App) -> list[tuple[str, str, bool]]:
         Incoming("console", f"v{n}", f"v{n}", kind=Kind.VOICE, audio=AudioRef(str(n), None))
         for n in range(VOICE_NOTES)
     ]
-    hearing = asyncio.gather(*(app.hear(note, fetch) for note in notes))
+    assert app.voice is not None
+    hearing = asyncio.gather(*(app.voice.hear(note, fetch) for note in notes))
     await asyncio.sleep(0.05)  # the first transcription is under way
     busy = await _typed_p95(app, questions)
     still_hearing = not hearing.done()
