@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.messages import AudioRef, Incoming, Kind
+from bot.voice import jobs
 from bot.voice.model import PACKAGED_FILES, packaged_model
-from bot.voice.models import PendingTranscript
-from tests.conftest import AppFactory
-from tests.helpers import press, telegram_app, telegram_polling, texts
+from bot.voice.models import PendingTranscript, VoiceJob
+from tests.cdht_helpers import user_id
+from tests.conftest import AppFactory, FakeClock
+from tests.helpers import press, say, telegram_app, telegram_polling, texts
 from tests.standins.bot_api import BotApiStandIn
 
 TEXT_ONLY = "chỉ đọc được tin nhắn chữ"
@@ -79,3 +81,24 @@ def test_forged_or_stale_voice_buttons_get_a_short_polite_reply(app: App, payloa
     assert texts(replies) == app.content.messages.text("voice.stale")
     with app.sessions() as session:
         assert session.scalar(select(func.count()).select_from(PendingTranscript)) == 0
+
+
+def test_a_queued_note_is_claimed_once_per_lease_and_given_up_after_three_tries(
+    app: App, clock: FakeClock
+) -> None:
+    note = voice_note()
+    say(app, "/start")
+    with app.sessions.begin() as session:
+        jobs.add(session, user_id=user_id(app, note.user_id), incoming=note, now=clock())
+    for attempt in range(1, jobs.MAX_ATTEMPTS + 1):
+        with app.sessions.begin() as session:
+            job = jobs.claim(session, channels=["console"], now=clock())
+            assert job is not None and job.attempts == attempt
+            assert job.incoming == note  # rebuilt as the channel mapped it
+        with app.sessions.begin() as session:  # another worker: the note is leased
+            assert jobs.claim(session, channels=["console"], now=clock()) is None
+            assert jobs.claim(session, channels=["telegram"], now=clock()) is None
+        clock.advance(seconds=jobs.LEASE.total_seconds() + 1)
+    with app.sessions.begin() as session:
+        assert jobs.claim(session, channels=["console"], now=clock()) is None
+        assert session.scalar(select(func.count()).select_from(VoiceJob)) == 0

@@ -45,6 +45,10 @@ def add(session: Session, *, user_id: int, incoming: Incoming, now: datetime) ->
 def claim(session: Session, *, channels: list[str], now: datetime) -> Job | None:
     """Take the oldest free voice note of these channels (also safe across processes)."""
     free = or_(VoiceJob.claimed_until.is_(None), VoiceJob.claimed_until < now)
+    # A note whose last attempt's lease ran out without an answer is given up, not kept.
+    session.execute(
+        delete(VoiceJob).where(VoiceJob.attempts >= MAX_ATTEMPTS, VoiceJob.claimed_until < now)
+    )
     candidates = session.scalars(
         select(VoiceJob.id)
         .where(VoiceJob.channel.in_(channels), free, VoiceJob.attempts < MAX_ATTEMPTS)
