@@ -32,8 +32,9 @@ run: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/khuyenhoc chat
 
-## Lint, validate content, and run all tests (SQLite and PostgreSQL).
-test: $(STAMP)
+## Lint, validate content, and run all tests (SQLite and PostgreSQL) — the voice tests too:
+## like CI, `make test` installs the voice extra, so a change that breaks voice fails here.
+test: $(VOICE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/khuyenhoc content check
 	$(BIN)/python -m pytest -q
