@@ -16,11 +16,12 @@ def handle_voice(ctx: Context) -> list[Reply]:
     audio = ctx.incoming.audio
     if audio is None or ctx.app.voice is None:
         return [ctx.say("core.text_only")]
+    limit = ctx.app.settings.voice_max_seconds
+    if audio.problem == "too_long" or (audio.seconds or 0) > limit:
+        return [ctx.say("voice.too_long", seconds=limit)]  # known before any download
     if audio.transcript is None and audio.problem is None:
         jobs.add(ctx.session, user_id=ctx.user.id, incoming=ctx.incoming, now=ctx.now)
         return []  # a voice worker hears it and sends the transcript to confirm
-    if audio.problem == "too_long":
-        return [ctx.say("voice.too_long", seconds=ctx.app.settings.voice_max_seconds)]
     if audio.problem is not None:
         key = f"voice.{audio.problem}"
         return [ctx.say(key if key in ctx.app.content.messages else "voice.unavailable")]
