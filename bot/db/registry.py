@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "bot.reminders.models",
     "bot.broadcast.models",
     "bot.voice.models",
+    "bot.console.models",
 ]
 
 

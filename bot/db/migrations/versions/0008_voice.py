@@ -1,7 +1,7 @@
 """voice notes waiting to be heard, transcripts waiting for confirmation
 
 Revision ID: 0008_voice
-Revises: 0005_broadcasts
+Revises: 0010_console
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import bot.db.base
 
 revision = "0008_voice"
-down_revision = "0005_broadcasts"
+down_revision = "0010_console"
 branch_labels = None
 depends_on = None
 
