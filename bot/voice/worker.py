@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.channels.base import DeliveryError
+from bot.logs import pseudonym
 from bot.messages import AudioRef, Incoming, Reply
 from bot.parts import Parts
 from bot.voice import jobs
@@ -115,8 +116,8 @@ class VoiceWorker:
             try:
                 await source.send(job.incoming.chat_id, reply)
             except DeliveryError as error:
-                chat = job.incoming.chat_id
-                log.warning("voice: reply to chat %s not delivered: %s", chat, error)
+                who = pseudonym(job.incoming.channel, job.incoming.user_id)
+                log.warning("voice: reply to %s not delivered: %s", who, error)
                 break
         return True
 
