@@ -1,7 +1,7 @@
 """voice notes waiting to be heard, transcripts waiting for confirmation
 
 Revision ID: 0008_voice
-Revises: 0016_zalo_reach
+Revises: 0010_messaging
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import bot.db.base
 
 revision = "0008_voice"
-down_revision = "0016_zalo_reach"
+down_revision = "0010_messaging"
 branch_labels = None
 depends_on = None
 
