@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     question_log_retention_days: int = Field(default=365, ge=1, le=3650)
     files_dir: Path = Path("data/files")
 
+    # Voice notes transcribed offline (the optional `.[voice]` extra, faster-whisper).
+    voice_enabled: bool = False
+    voice_model_dir: Path | None = None  # any faster-whisper model folder; default: packaged
+    voice_concurrency: int = Field(default=1, ge=1, le=8)
+    voice_max_seconds: int = Field(default=60, ge=5, le=300)
+
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
     chart_font: Path | None = None  # a TTF with Vietnamese glyphs for /thongke charts
 

@@ -17,6 +17,7 @@ from bot.parts import Parts
 
 if TYPE_CHECKING:
     from bot.matching.index import FaqIndex
+    from bot.voice.hearing import VoiceService
 
 Handler = Callable[["Context"], "list[Reply]"]
 Predicate = Callable[["Context"], bool]
@@ -29,6 +30,7 @@ class RouteKind(StrEnum):
     BUTTON = "button"
     FLOW = "flow"
     TEXT = "text"
+    VOICE = "voice"
     FALLBACK = "fallback"
 
 
@@ -55,6 +57,10 @@ class RouteTable(Protocol):
         """Return the replies to one message."""
         ...
 
+    def as_typed(self, ctx: Context, text: str) -> list[Reply]:
+        """Handle text (a confirmed voice transcript) as if the citizen had typed it."""
+        ...
+
 
 class AppParts(Parts, Protocol):
     """What the dispatcher, handlers and channels use of the app; `bot.app.App` provides it.
@@ -64,6 +70,7 @@ class AppParts(Parts, Protocol):
 
     faq_index: FaqIndex
     dispatcher: RouteTable
+    voice: VoiceService | None  # None: voice notes get the text-only reply
 
     def is_admin(self, ctx: Context) -> bool:
         """Return whether the user in this context may use admin commands."""
@@ -72,6 +79,7 @@ class AppParts(Parts, Protocol):
     def on_admin_refusal(self, ctx: Context, route: Route) -> None:
         """Record a refused attempt at an admin command."""
         ...
+
 
 
 @dataclass

@@ -40,6 +40,7 @@ class Dispatcher:
         self.buttons = {r.key: r for r in routes if r.kind is RouteKind.BUTTON}
         self.flows = {r.key: r for r in routes if r.kind is RouteKind.FLOW}
         self.text_routes = [r for r in routes if r.kind in (RouteKind.TEXT, RouteKind.FALLBACK)]
+        self.voice = next((r for r in routes if r.kind is RouteKind.VOICE), None)
         settings = app.settings
         self.flood = FloodGuard(
             settings.flood_burst, settings.flood_window_seconds, settings.user_daily_messages
@@ -83,6 +84,19 @@ class Dispatcher:
             return [Reply(messages.text("core.error"))]
         _after_commit(session, committed)
         return replies
+
+    def as_typed(self, ctx: Context, text: str) -> list[Reply]:
+        """Handle text (e.g. a confirmed voice transcript) as if the citizen had typed it."""
+        typed = replace(ctx.incoming, text=text, payload=None, kind=Kind.TEXT, audio=None)
+        problem = _input_problem(typed)
+        if problem:
+            return [ctx.say(problem)]
+        typed = _sanitize(typed)
+        again = Context(
+            app=self.app, session=ctx.session, user=ctx.user, incoming=typed, now=ctx.now
+        )
+        again.flow, again.is_admin = ctx.flow, ctx.is_admin
+        return self._run(again)
 
     def _limit(self, incoming: Incoming) -> Verdict:
         """Count the message against the user's burst and daily limits."""
@@ -130,12 +144,17 @@ class Dispatcher:
         )
         ctx.is_admin = self.app.is_admin(ctx)
         notice = self._expire_flow(ctx)
+        return notice + self._run(ctx)
+
+    def _run(self, ctx: Context) -> list[Reply]:
+        """Call the first route that takes the message (refusing admin routes to others)."""
+        incoming = ctx.incoming
         route = self._pick(ctx)
         if route is None:
             return [ctx.say("core.stale_button" if incoming.payload else "core.unknown_command")]
         if route.admin and not ctx.is_admin:
             return self._refuse(ctx, route)
-        return notice + route.handler(ctx)
+        return route.handler(ctx)
 
     def _expire_flow(self, ctx: Context) -> list[Reply]:
         """End a flow left untouched too long (admin flows sooner); say so before free text."""
@@ -167,6 +186,8 @@ class Dispatcher:
     def _pick(self, ctx: Context) -> Route | None:
         """Choose the route: commands, then buttons, then the open flow, then text routes."""
         incoming = ctx.incoming
+        if incoming.kind is Kind.VOICE and incoming.payload is None:
+            return self.voice
         if incoming.payload is not None:
             prefix, _, rest = incoming.payload.partition(":")
             if prefix == COMMAND_PAYLOAD:  # a menu button that runs a command
@@ -211,6 +232,8 @@ def _input_problem(incoming: Incoming) -> str | None:
     """Return the message key for input the bot cannot read, or None."""
     if incoming.payload is not None:
         return None
+    if incoming.kind is Kind.VOICE and incoming.audio is not None:
+        return None  # the voice route answers (the text-only reply when voice is off)
     if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
         return "core.text_only"
     text = incoming.text.replace("\x00", "").strip()

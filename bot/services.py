@@ -26,6 +26,7 @@ SERVICE_FACTORIES: list[str] = [
     "bot.reminders.service:create_service",
     "bot.broadcast.service:create_service",
     "bot.privacy.retention:create_service",  # anonymises question logs past retention
+    "bot.voice.worker:create_service",
     "bot.console.live:create_service",  # swaps in content published from the web console
 ]
 

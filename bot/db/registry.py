@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "bot.cdht.models",
     "bot.reminders.models",
     "bot.broadcast.models",
+    "bot.voice.models",
     "bot.console.models",
 ]
 
