@@ -21,6 +21,7 @@ from handlers import (
     smalltalk,
     start,
     support,
+    zns_consent,
 )
 
 ROUTES = [
@@ -42,6 +43,7 @@ ROUTES = [
     command("cauhoimoi", curation.handle_unanswered, admin=True),
     command("tatthongbao", admins.handle_notices_off, menu=True),
     command("batthongbao", admins.handle_notices_on, menu=True),
+    command("nhantinsdt", zns_consent.handle_command, menu=True),
     command("thongbao", broadcast.handle_compose, admin=True),
     command("baocao", broadcast_reports.handle_report, admin=True),
     command("quantri", admins.handle_admins, admin=True),
@@ -60,6 +62,7 @@ ROUTES = [
     button("ev", reminder_list.handle_subscribe),
     button("bc", broadcast.handle_button, admin=True),
     button("qt", admins.handle_admin_button, admin=True),
+    button("zns", zns_consent.handle_button),
     # Free text while the user is in a multi-step flow goes to that flow's handler.
     flow(register.FLOW, register.handle_text),
     flow(assess.FLOW, assess.handle_text),
