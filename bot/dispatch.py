@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from bot.context import Context
-from bot.db import repo_flows, repo_users
+from bot.db import repo_flows, repo_users, repo_zalo
 from bot.messages import Incoming, Kind, Reply
+from bot.reminders import repo as repo_reminders
 from bot.routing import Route, RouteKind
 
 if TYPE_CHECKING:
@@ -69,6 +70,8 @@ class Dispatcher:
             display_name=incoming.display_name,
             now=now,
         )
+        if incoming.channel == repo_zalo.OA_CHANNEL:  # writing opens Zalo's window again
+            repo_reminders.resume_after_window(session, user_id=user.id)
         ctx = Context(
             app=self.app,
             session=session,
