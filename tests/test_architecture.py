@@ -77,6 +77,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "bot.config",
             "bot.parts",
             "bot.channels.base",
+            "bot.reach",  # how a message reaches its citizen (Zalo's window, ZNS)
         ],
     ),
 ]
