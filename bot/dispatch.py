@@ -39,14 +39,23 @@ class Dispatcher:
         self.text_routes = [r for r in routes if r.kind in (RouteKind.TEXT, RouteKind.FALLBACK)]
 
     def handle(self, incoming: Incoming) -> list[Reply]:
-        """Return the replies to one message; on any error, a short apology."""
+        """Return the replies to one message in a transaction of its own (tests, tools)."""
+        with self.app.sessions.begin() as session:
+            return self.handle_in(session, incoming)
+
+    def handle_in(self, session: Session, incoming: Incoming) -> list[Reply]:
+        """Return the replies to one message within the caller's transaction.
+
+        The handler runs in a savepoint: on any error its writes are undone and the citizen
+        gets a short apology, while the caller's transaction carries on.
+        """
         messages = self.app.content.messages
         problem = _input_problem(incoming)
         if problem:
             return [Reply(messages.text(problem))]
         incoming = _sanitize(incoming)
         try:
-            with self.app.sessions.begin() as session:
+            with session.begin_nested():
                 return self._route(session, incoming)
         except Exception:
             log.exception(

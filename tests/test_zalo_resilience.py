@@ -103,5 +103,5 @@ async def test_an_expired_token_with_a_failing_refresh_is_not_used(
             client, zalo.oa_event("user_send_text", CITIZEN, at_ms=now_ms(clock), text="hi")
         )
         assert runtime.zalo_oa is not None
-        await runtime.zalo_oa.conversations.drain()
+        await runtime.settle()
     assert zalo.calls_to("oa") == []
