@@ -8,6 +8,7 @@ transaction: a ZNS send is logged in zns_sends, a reminder nobody could receive 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,10 +41,16 @@ class Went:
     template_id: str | None = None
 
 
-def plan_row(app: App, row: Queued, reply: Reply) -> Plan:
+async def plan_row(app: App, row: Queued, reply: Reply) -> Plan:
     """Decide how this row goes now (reads the citizen's last message and ZNS consent)."""
-    if row.edit_of is not None:
-        return Plan(How.SEND, row.user_id)  # progress edits go to admins who just wrote
+    if row.channel != repo_zalo.OA_CHANNEL or row.edit_of is not None:
+        # Only Zalo OA has a window (no database read for the others); progress edits go
+        # to admins who just wrote.
+        return Plan(How.SEND, row.user_id)
+    return await asyncio.to_thread(_plan_row, app, row, reply)
+
+
+def _plan_row(app: App, row: Queued, reply: Reply) -> Plan:
     with app.sessions() as session:
         return reach.plan(
             session,

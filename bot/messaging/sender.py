@@ -246,7 +246,7 @@ class Sender:
     async def _deliver(self, row: Queued) -> Result:
         """Call the channel; map its typed errors to a result."""
         reply = repo_outbox.reply_of(row)
-        plan = await asyncio.to_thread(reaching.plan_row, self.app, row, reply)
+        plan = await reaching.plan_row(self.app, row, reply)
         try:
             went = await reaching.go(self.channel, row, reply, plan)
             if went is not None:
