@@ -26,6 +26,7 @@ SERVICE_FACTORIES: list[str] = [
     "bot.reminders.service:create_service",
     "bot.broadcast.service:create_service",
     "bot.console.live:create_service",  # swaps in content published from the web console
+    "bot.channels.download_links:create_service",  # deletes expired download links
 ]
 
 
