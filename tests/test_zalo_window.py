@@ -139,7 +139,7 @@ async def test_an_eight_day_inactive_citizen_is_unreachable_and_not_retried(
     counts = await run_due_once(app)
     assert counts["outside_window"] == 1 and counts["queued"] == 0
     row = reminder(app, reminder_id)
-    assert (row.paused, row.paused_reason) == (True, "outside_window")
+    assert (row.paused, row.paused_reason, row.last_sent_at) == (True, "outside_window", None)
     for _ in range(3):  # the next days: nothing is tried again
         clock.advance(days=1)
         assert not (await run_due_once(app))["outside_window"]

@@ -126,11 +126,14 @@ def topics_of(session: Session, *, user_id: int, prefix: str) -> list[str]:
 
 
 def pause_outside_window(session: Session, *, reminder_id: int) -> None:
-    """Pause a reminder Zalo would not deliver (7 days without a word, no ZNS): not retried."""
+    """Pause a reminder Zalo would not deliver (7 days without a word, no ZNS): not retried.
+
+    The occurrence is not marked sent (the claim had stamped `last_sent_at`).
+    """
     session.execute(
         update(Reminder)
         .where(Reminder.id == reminder_id)
-        .values(paused=True, paused_reason=OUTSIDE_WINDOW)
+        .values(paused=True, paused_reason=OUTSIDE_WINDOW, last_sent_at=None)
         .execution_options(synchronize_session=False)
     )
 
