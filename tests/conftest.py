@@ -137,9 +137,12 @@ def make_app(clock: FakeClock, real_content: tuple[Content, FaqIndex]) -> Iterat
             "admin_ids": (ADMIN,),
             "telegram_bot_token": None,
             "webhook_url": None,
-            # Tests talk fast to one chat; the flood-control tests set Telegram's 1 s.
+            # Tests talk fast to one chat on a stopped clock; the flood-control tests set
+            # Telegram's 1 s and tests of the per-user flood limit set their own.
             "send_chat_seconds": 0.0,
             "lease_retry_seconds": 0.2,
+            "flood_burst": 100_000,
+            "user_daily_messages": 100_000,
             **settings,
         }
         shared = real_content if values["content_dir"] == CONTENT_DIR else None

@@ -53,6 +53,7 @@ class BotApiStandIn(ServedStandIn):
     storm_until: float = 0.0
     server_errors: int = 0
     accepted: list[tuple[float, str]] = field(default_factory=list)  # (when, chat) per send
+    fetched_up_to: int = 0  # the highest update_id getUpdates handed out
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -261,7 +262,10 @@ class BotApiStandIn(ServedStandIn):
                 )
             except TimeoutError:
                 pass
-        return [u for u in self.updates if u["update_id"] >= offset]
+        handed = [u for u in self.updates if u["update_id"] >= offset]
+        if handed:
+            self.fetched_up_to = max(self.fetched_up_to, handed[-1]["update_id"])
+        return handed
 
     async def _m_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = params
