@@ -103,9 +103,7 @@ async def test_error_codes_become_delivery_outcomes(
     app = channel.app
     user_id = citizen(app)
     zalo.user_errors[CITIZEN] = code
-    row = await send_via_outbox(
-        app, channel, user_id=user_id, chat_id=CITIZEN, reply=Reply("Hi")
-    )
+    row = await send_via_outbox(app, channel, user_id=user_id, chat_id=CITIZEN, reply=Reply("Hi"))
     assert row.status == status and str(code) in (row.error or "")
     if status == "pending":
         assert row.retry_at is not None and row.retry_at > utcnow()
