@@ -272,12 +272,9 @@ def prune(session: Session, *, older_than: datetime) -> int:
 
 def open_due(session: Session, *, now: datetime) -> int:
     """Return how many rows are open and due (waiting, backing off or in flight)."""
-    return (
-        session.scalar(
-            select(func.count()).where(
-                OutboxMessage.status.in_(OPEN),
-                (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
-            )
+    return session.scalar(
+        select(func.count()).where(
+            OutboxMessage.status.in_(OPEN),
+            (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
         )
-        or 0
-    )
+    ) or 0

@@ -51,40 +51,28 @@ class Metrics:
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> None:
         self.registry = CollectorRegistry()
         self.received = Counter(
-            "bot_updates_received",
-            "Updates stored in the inbox",
-            ["channel"],
+            "bot_updates_received", "Updates stored in the inbox", ["channel"],
             registry=self.registry,
         )
         self.duplicates = Counter(
-            "bot_updates_duplicate",
-            "Redelivered updates dropped",
-            ["channel"],
+            "bot_updates_duplicate", "Redelivered updates dropped", ["channel"],
             registry=self.registry,
         )
         self.handled = Counter(
-            "bot_updates_handled",
-            "Updates handled",
-            ["channel", "result"],
+            "bot_updates_handled", "Updates handled", ["channel", "result"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "bot_handling_latency_seconds",
-            "From receiving an update to its committed replies",
-            ["channel"],
-            registry=self.registry,
+            "bot_handling_latency_seconds", "From receiving an update to its committed replies",
+            ["channel"], registry=self.registry,
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
         )
         self.sends = Counter(
-            "bot_sends",
-            "Send attempts by outcome",
-            ["channel", "kind", "outcome"],
+            "bot_sends", "Send attempts by outcome", ["channel", "kind", "outcome"],
             registry=self.registry,
         )
         self.rate_limited = Counter(
-            "bot_rate_limited",
-            "429 answers from the messenger",
-            ["channel"],
+            "bot_rate_limited", "429 answers from the messenger", ["channel"],
             registry=self.registry,
         )
         self.registry.register(QueueCollector(sessions, clock))
