@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     zalo_token_retry_seconds: float = Field(default=60.0, gt=0, le=3600)
     # ZNS (notices by phone number with an approved template) beyond the 7-day window.
     zalo_zns_base_url: str = "https://business.openapi.zalo.me"
+    zalo_zns_reminder_template_id: str | None = None  # approved template with `noi_dung`
+    zalo_zns_notice_template_id: str | None = None  # for notices and broadcasts
     # Where the bot's web server is reachable from the internet (https://host), for the
     # short-lived download links of files a messenger cannot carry (Zalo Bot photos, files).
     public_base_url: str | None = None

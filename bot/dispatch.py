@@ -13,10 +13,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bot.context import Context
-from bot.db import repo_flows, repo_users
+from bot.db import repo_flows, repo_users, repo_zalo
 from bot.flood import FloodGuard, Verdict
 from bot.logs import pseudonym
 from bot.messages import Incoming, Kind, Reply
+from bot.reminders import repo as repo_reminders
 from bot.routing import Route, RouteKind
 
 if TYPE_CHECKING:
@@ -133,6 +134,8 @@ class Dispatcher:
             display_name=incoming.display_name,
             now=now,
         )
+        if incoming.channel == repo_zalo.OA_CHANNEL:  # writing opens Zalo's window again
+            repo_reminders.resume_after_window(session, user_id=user.id)
         ctx = Context(
             app=self.app,
             session=session,

@@ -28,6 +28,7 @@ SERVICE_FACTORIES: list[str] = [
     "bot.privacy.retention:create_service",  # anonymises question logs past retention
     "bot.voice.worker:create_service",
     "bot.console.live:create_service",  # swaps in content published from the web console
+    "bot.channels.download_links:create_service",  # deletes expired download links
 ]
 
 

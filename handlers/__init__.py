@@ -22,6 +22,7 @@ from handlers import (
     start,
     support,
     voice_notes,
+    zns_consent,
 )
 
 ROUTES = [
@@ -43,6 +44,7 @@ ROUTES = [
     command("cauhoimoi", curation.handle_unanswered, admin=True),
     command("tatthongbao", admins.handle_notices_off, menu=True),
     command("batthongbao", admins.handle_notices_on, menu=True),
+    command("nhantinsdt", zns_consent.handle_command, menu=True),
     command("thongbao", broadcast.handle_compose, admin=True),
     command("baocao", broadcast_reports.handle_report, admin=True),
     command("quantri", admins.handle_admins, admin=True),
@@ -64,6 +66,7 @@ ROUTES = [
     button(voice_notes.PREFIX, voice_notes.handle_button),
     # A voice note: the transcript is offered for confirmation (flows stay as they are).
     voice(voice_notes.handle_voice),
+    button("zns", zns_consent.handle_button),
     # Free text while the user is in a multi-step flow goes to that flow's handler.
     flow(register.FLOW, register.handle_text),
     flow(assess.FLOW, assess.handle_text),

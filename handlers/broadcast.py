@@ -153,14 +153,23 @@ def _preview(ctx: Context, data: dict[str, Any]) -> list[Reply]:
         Button(ctx.t("broadcast.btn_later"), payload="bc:later"),
         Button(ctx.t("broadcast.btn_drop"), payload="bc:drop"),
     ]
+    zns_ready = bool(ctx.app.settings.zalo_zns_notice_template_id)
+    by_zns, unreachable = audience.outside_window(
+        ctx.session, data["audience"], now=ctx.now, zns_ready=zns_ready
+    )
+    outside = ""
+    if by_zns or unreachable:
+        outside = "\n" + ctx.t("broadcast.outside_window", zns=by_zns, unreachable=unreachable)
+    summary = ctx.t(
+        "broadcast.summary",
+        audience=describe(ctx, data["audience"]),
+        count=count,
+        outside=outside,
+    )
     return [
         ctx.say("broadcast.preview_intro"),
         _notice(ctx, data),
-        ctx.reply(
-            ctx.t("broadcast.summary", audience=describe(ctx, data["audience"]), count=count),
-            choices,
-            per_row=3,
-        ),
+        ctx.reply(summary, choices, per_row=3),
     ]
 
 

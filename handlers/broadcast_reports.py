@@ -25,6 +25,8 @@ def handle_report(ctx: Context) -> list[Reply]:
                 sent=broadcast.sent_count,
                 failed=broadcast.failed_count,
                 blocked=broadcast.blocked_count,
+                zns=broadcast.zns_count,
+                outside=broadcast.outside_count,
             )
         when = broadcast.finished_at or broadcast.started_at or broadcast.scheduled_at
         lines.append(
@@ -38,6 +40,8 @@ def handle_report(ctx: Context) -> list[Reply]:
                 total=broadcast.total,
                 failed=found["failed"],
                 blocked=found["blocked"],
+                zns=found["zns"],
+                outside=found["outside"],
             )
         )
         if broadcast.status in repo_broadcasts.OPEN:

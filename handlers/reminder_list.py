@@ -101,7 +101,7 @@ def handle_list_button(ctx: Context) -> list[Reply]:
     due = next_occurrence(rule_of(row), ctx.app.now(), ctx.app.settings.tz)
     if due is None:
         return [ctx.say("reminders.time_passed")]
-    row.paused = False
+    row.paused, row.paused_reason = False, None
     row.next_due_at = due
     local = due.astimezone(ctx.app.settings.tz)
     return [ctx.say("reminders.resumed", n=number, next=f"{local:%H:%M %d/%m/%Y}")]

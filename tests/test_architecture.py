@@ -78,6 +78,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "bot.logs",
             "bot.parts",
             "bot.channels.base",
+            "bot.reach",  # how a message reaches its citizen (Zalo's window, ZNS)
         ],
     ),
 ]

@@ -44,6 +44,7 @@ SEEDS = [
     "bc:stop:1",
     "qt:rm:console:x",
     "vc:ok:AAAAAAAA",
+    "zns:yes",
 ]
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from urllib.parse import urlparse
 
 import httpx
+import pytest
 
+from bot.channels import download_links
 from bot.channels.zalo_oa import ZaloOAChannel
 from bot.db.models_zalo import DownloadLink
 from bot.messages import Attachment, Reply
@@ -149,3 +152,22 @@ async def test_without_a_public_address_the_zalo_bot_says_where_to_get_the_file(
         await client.post("/zalo/bot", json=zalo.bot_update("/taidulieu"), headers=headers)
         await zalo.wait_for(1, "sendMessage")
     assert "nhắn cán bộ" in zalo.bot_sent(TED)[0] and not zalo.calls_to("sendPhoto")
+
+
+async def test_expired_links_are_deleted_even_when_nobody_opens_them(
+    make_app: AppFactory, sqlite_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(download_links, "PRUNE_SECONDS", 0.01)
+    app = make_app(sqlite_url, public_base_url=PUBLIC, download_link_minutes=5)
+    download_links.make_link(app, Attachment("a.json", b"{}"))
+    pruner = download_links.create_service(app)
+    await pruner.start()
+    clock.advance(minutes=6)
+    for _ in range(200):
+        with app.sessions() as session:
+            if session.query(DownloadLink).count() == 0:
+                break
+        await asyncio.sleep(0.01)
+    await pruner.stop()
+    with app.sessions() as session:
+        assert session.query(DownloadLink).count() == 0

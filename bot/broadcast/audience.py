@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.cdht.models import Registration
+from bot.db import repo_zalo
 from bot.db.models import TopicSubscription, User
+from bot.db.models_zalo import ZnsConsent
 from bot.matching.normalize import fold, nfc
 
 KINDS = ("all", "place", "group", "union", "registered", "topic")
@@ -68,3 +71,25 @@ def topics(session: Session) -> list[str]:
 def find_topic(session: Session, typed: str) -> str | None:
     """Return the followed topic the admin typed, or None."""
     return _match(typed, topics(session))
+
+
+def outside_window(
+    session: Session, audience: dict[str, Any], *, now: datetime, zns_ready: bool
+) -> tuple[int, int]:
+    """Return (by ZNS, unreachable): Zalo OA recipients past the 7-day window right now.
+
+    Those with a ZNS consent get the notice by ZNS when a notice template is configured;
+    the rest cannot be reached until they write to the OA again.
+    """
+    cutoff = now - (repo_zalo.ZALO_WINDOW - repo_zalo.WINDOW_MARGIN)
+    ids = recipients(audience).where(
+        User.channel == repo_zalo.OA_CHANNEL, User.last_seen <= cutoff
+    )
+    outside = (
+        select(User.id, ZnsConsent.user_id)
+        .outerjoin(ZnsConsent, ZnsConsent.user_id == User.id)
+        .where(User.id.in_(ids))
+    )
+    rows = session.execute(outside).all()
+    by_zns = sum(1 for _, consented in rows if consented is not None) if zns_ready else 0
+    return by_zns, len(rows) - by_zns

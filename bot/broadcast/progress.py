@@ -51,12 +51,18 @@ class Progress:
             sent=found["sent"],
             failed=found["failed"],
             blocked=found["blocked"],
+            zns=found["zns"],
+            outside=found["outside"],
             remaining=remaining,
             eta=self.duration(remaining / self.app.settings.send_rate),
         )
         stop = Button(self.text("broadcast.btn_stop"), payload=f"bc:stop:{broadcast.id}")
         await in_session(
-            self.app, _show, broadcast_id=broadcast.id, reply=Reply(text, button_rows([stop]))
+            self.app,
+            _show,
+            broadcast_id=broadcast.id,
+            reply=Reply(text, button_rows([stop])),
+            can_edit=self.can_edit,
         )
 
     async def final(self, broadcast: Broadcast, found: dict[str, int]) -> None:
@@ -69,9 +75,22 @@ class Progress:
             failed=found["failed"],
             blocked=found["blocked"],
             skipped=found["skipped"],
+            zns=found["zns"],
+            outside=found["outside"],
         )
-        await in_session(self.app, _show, broadcast_id=broadcast.id, reply=Reply(text), last=True)
+        await in_session(
+            self.app,
+            _show,
+            broadcast_id=broadcast.id,
+            reply=Reply(text),
+            last=True,
+            can_edit=self.can_edit,
+        )
         self._last.pop(broadcast.id, None)
+
+    def can_edit(self, channel_name: str) -> bool:
+        """Return whether the channel edits a message in place (Zalo sends a new one)."""
+        return getattr(self.app.channels.get(channel_name), "can_edit", True)
 
     def duration(self, seconds: float) -> str:
         """Say a duration the way an admin reads it: minutes, or seconds when short."""
@@ -80,8 +99,19 @@ class Progress:
         return self.text("broadcast.eta_seconds", seconds=max(1, round(seconds)))
 
 
-def _show(session: Session, *, broadcast_id: int, reply: Reply, last: bool = False) -> None:
-    """Queue the progress message, or an edit of it; the last one also goes as a new message."""
+def _show(
+    session: Session,
+    *,
+    broadcast_id: int,
+    reply: Reply,
+    can_edit: Callable[[str], bool],
+    last: bool = False,
+) -> None:
+    """Queue the progress message, or an edit of it; the last one also goes as a new message.
+
+    Where an edit would arrive as a new message (Zalo), only the first progress message and
+    the final report are sent: the admin gets the report once.
+    """
     broadcast = session.get(Broadcast, broadcast_id)
     if broadcast is None:
         return
@@ -91,7 +121,8 @@ def _show(session: Session, *, broadcast_id: int, reply: Reply, last: bool = Fal
     shown = broadcast.progress_message_id or ""
     if shown.startswith(OUTBOX_PREFIX):
         edit_of = int(shown.removeprefix(OUTBOX_PREFIX))
-        repo_outbox.enqueue(session, reply=reply, kind="progress", to=target, edit_of=edit_of)
+        if can_edit(target.channel):
+            repo_outbox.enqueue(session, reply=reply, kind="progress", to=target, edit_of=edit_of)
         if last:  # an edit does not notify the admin; a new message does
             repo_outbox.enqueue(session, reply=reply, kind="progress", to=target)
         return

@@ -15,7 +15,8 @@ from bot.db import repo_outbox
 from bot.db.models import User
 
 OPEN = ("scheduled", "sending")  # statuses an admin can still cancel
-STATUSES = ("pending", "sending", "sent", "failed", "blocked", "skipped")
+# "zns": reached by ZNS beyond Zalo's 7-day window; "outside": beyond it, not reachable.
+STATUSES = ("pending", "sending", "sent", "failed", "blocked", "skipped", "zns", "outside")
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ def store_counts(broadcast: Broadcast, found: dict[str, int]) -> None:
     broadcast.sent_count = found["sent"]
     broadcast.failed_count = found["failed"]
     broadcast.blocked_count = found["blocked"]
+    broadcast.zns_count = found["zns"]
+    broadcast.outside_count = found["outside"]
 
 
 def finish(session: Session, *, broadcast_id: int, now: datetime) -> Broadcast | None:
@@ -192,7 +195,7 @@ def settle_outbox_ref(
         return
     delivery_id = int(ref.rsplit(":", 1)[1])
     values: dict[str, Any] = {"status": status, "attempts": BroadcastDelivery.attempts + 1}
-    if status == "sent":
+    if status in ("sent", "zns"):
         values["sent_at"] = at
     elif error:
         values["error"] = error[:250]

@@ -3,13 +3,14 @@
 For files a messenger cannot carry itself (the Zalo Bot API takes a photo only by URL and
 has no documents; Zalo OA may refuse a file type). The link holds 256 random bits; only
 their SHA-256 is stored, next to the file, until DOWNLOAD_LINK_MINUTES have passed. Expired
-links are deleted when a new one is made, when one is opened and by `prune`.
+links are deleted when a new one is made, when one is opened and every minute.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import mimetypes
 import secrets
 from datetime import timedelta
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from bot.parts import Parts as App
 
 PATH = "/tai/{token}"
+PRUNE_SECONDS = 60.0
+
+log = logging.getLogger(__name__)
 
 
 def _hash(token: str) -> str:
@@ -87,3 +91,39 @@ def prune(app: App) -> int:
     """Delete every expired link; return how many."""
     with app.sessions.begin() as session:
         return repo_zalo.prune_links(session, now=app.now())
+
+
+class LinkPruner:
+    """Delete expired links every minute, so no file outlives its link by much."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start pruning when download links are in use."""
+        if can_link(self.app):
+            self._task = asyncio.create_task(self._run(), name="download-link-pruner")
+
+    async def stop(self) -> None:
+        """Stop pruning."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(PRUNE_SECONDS)
+            try:
+                deleted = await asyncio.to_thread(prune, self.app)
+            except Exception:  # noqa: BLE001 - the next minute tries again
+                log.exception("download links: pruning failed")
+                continue
+            if deleted:
+                log.info("download links: deleted %s expired", deleted)
+
+
+def create_service(app: App) -> LinkPruner:
+    """Build the pruner (registered in bot/services.py)."""
+    return LinkPruner(app)

@@ -1,13 +1,17 @@
-"""Tell the admins when Zalo refuses the OA token refresh: the audit log and Telegram."""
+"""Tell the admins when Zalo refuses the OA token refresh: the audit log and Telegram.
+
+The alert goes through the outbox to each Telegram admin's chat (Reply.to), so it is sent by
+the Telegram sender even when that runs in another process.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 from bot.admins import repo as repo_admins
-from bot.channels.base import DeliveryError
-from bot.db import repo_audit
+from bot.db import repo_audit, repo_outbox
 from bot.messages import Address, Reply
 
 if TYPE_CHECKING:
@@ -31,6 +35,10 @@ def admin_addresses(app: App) -> list[Address]:
 async def token_refused(app: App, detail: str) -> None:
     """Record the refusal in the audit log and tell the Telegram admins."""
     log.error("zalo: the OA token refresh was refused (%s): admins alerted", detail)
+    await asyncio.to_thread(_record_and_queue, app, detail)
+
+
+def _record_and_queue(app: App, detail: str) -> None:
     text = app.content.messages.text("zalo.token_refused")
     addresses = admin_addresses(app)
     with app.sessions.begin() as session:
@@ -42,18 +50,5 @@ async def token_refused(app: App, detail: str) -> None:
             result="error",
             now=app.now(),
         )
-    await send_alert(app, [Reply(text, to=address) for address in addresses])
-
-
-async def send_alert(app: App, replies: list[Reply]) -> None:
-    """Deliver the alert to each admin chat (a failure is logged, never raised)."""
-    for reply in replies:
-        assert reply.to is not None
-        channel = app.channels.get(reply.to.channel)
-        if channel is None:
-            log.warning("zalo alert: channel %s is not running", reply.to.channel)
-            continue
-        try:
-            await channel.send(reply.to.chat_id, reply)
-        except DeliveryError as error:
-            log.warning("zalo alert to %s not delivered: %s", reply.to.chat_id, error)
+        for address in addresses:  # delivered by the Telegram sender, like staff messages
+            repo_outbox.enqueue(session, reply=Reply(text, to=address), kind="staff")

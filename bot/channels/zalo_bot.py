@@ -52,6 +52,7 @@ class ZaloBotChannel:
     """Talks to citizens through a Zalo Bot; buttons become numbered lines."""
 
     name = CHANNEL
+    can_edit = False  # an edit arrives as a new message
 
     def __init__(
         self,

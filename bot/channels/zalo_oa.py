@@ -48,6 +48,7 @@ class ZaloOAChannel:
     """Receives signed OA events and replies as customer-service (Tư vấn) messages."""
 
     name = CHANNEL
+    can_edit = False  # an edit arrives as a new message
 
     def __init__(
         self,

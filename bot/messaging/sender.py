@@ -21,11 +21,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.orm import Session
 
 from bot.broadcast import repo as repo_broadcasts
-from bot.channels.base import RateLimited, RecipientBlocked, RecipientUnreachable, TransientError
+from bot.channels.base import (
+    DeliveryError,
+    RateLimited,
+    RecipientBlocked,
+    RecipientUnreachable,
+    TransientError,
+)
 from bot.db import repo_outbox, repo_users
 from bot.db.base import utcnow
 from bot.db.repo_outbox import Queued
 from bot.messages import Reply
+from bot.messaging import reaching
 from bot.messaging.lease import Lease
 from bot.messaging.limiter import RateLimiter
 
@@ -62,11 +69,12 @@ class Result:
     """What happened to one row."""
 
     row: Queued
-    status: str  # sent / blocked / retry / failed
+    status: str  # sent / blocked / retry / failed / outside / zns
     message_id: str | None = None
     retry_after: float = 0.0
     error: str | None = None
     at: datetime | None = None
+    template_id: str | None = None  # a ZNS template was used (sent or not): it is recorded
 
 
 class Sender:
@@ -238,7 +246,14 @@ class Sender:
     async def _deliver(self, row: Queued) -> Result:
         """Call the channel; map its typed errors to a result."""
         reply = repo_outbox.reply_of(row)
+        plan = await reaching.plan_row(self.app, row, reply)
         try:
+            went = await reaching.go(self.channel, row, reply, plan)
+            if went is not None:
+                error = "outside Zalo's 7-day window" if went.status == reaching.OUTSIDE else None
+                return Result(
+                    row, went.status, went.message_id, error=error, template_id=went.template_id
+                )
             if row.edit_of is not None and row.edit_message_id:
                 await self.channel.edit(row.chat_id, row.edit_message_id, reply)
                 return Result(row, "sent", message_id=row.edit_message_id)
@@ -257,8 +272,12 @@ class Sender:
                 return Result(row, "failed", error=str(error)[:250])
             backoff = min(self.retry_seconds * 2**row.attempts, MAX_BACKOFF_SECONDS)
             return Result(row, "retry", retry_after=backoff, error=str(error)[:250])
-        except RecipientUnreachable as error:
-            return Result(row, "failed", error=f"unreachable: {error}"[:250])
+        except RecipientUnreachable as error:  # Zalo's own window check said no
+            return Result(row, reaching.OUTSIDE, error=f"unreachable: {error}"[:250])
+        except DeliveryError as error:
+            if plan.template_id is None:
+                raise
+            return Result(row, "failed", error=str(error)[:250], template_id=plan.template_id)
 
     async def _flush_soon(self) -> None:
         """Record results as they come: one flush at a time, each taking what has gathered."""
@@ -296,9 +315,22 @@ def record(session: Session, *, results: list[Result], app: App) -> None:
     """Settle sent, blocked, retried and failed rows (and the broadcast deliveries they carry)."""
     for result in results:
         row, at = result.row, result.at or utcnow()
-        if result.status == "sent":
+        reaching.settle(
+            session,
+            row=row,
+            status=result.status,
+            message_id=result.message_id,
+            template_id=result.template_id,
+            error=result.error,
+            at=at,
+        )
+        if result.status in ("sent", reaching.ZNS):
             repo_outbox.set_outcome(
-                session, row_id=row.id, status="sent", message_id=result.message_id, sent_at=at
+                session,
+                row_id=row.id,
+                status=result.status,
+                message_id=result.message_id,
+                sent_at=at,
             )
             if row.edit_of is not None and not row.edit_message_id:  # sent anew: edit it next
                 repo_outbox.set_outcome(session, row_id=row.edit_of, message_id=result.message_id)
@@ -314,9 +346,10 @@ def record(session: Session, *, results: list[Result], app: App) -> None:
             )
             if result.status == "blocked":
                 _mark_blocked(session, row)
-            elif row.kind == "reply" and row.ref != APOLOGY:
-                log.warning("reply %s to %s:%s failed: %s", row.id, row.channel, row.chat_id,
-                            result.error)
+            elif row.kind == "reply" and row.ref != APOLOGY and result.status != reaching.OUTSIDE:
+                log.warning(
+                    "reply %s to %s:%s failed: %s", row.id, row.channel, row.chat_id, result.error
+                )
                 _apologise(session, app, row, at)
         repo_broadcasts.settle_outbox_ref(
             session, ref=row.ref, status=result.status, at=app.now(), error=result.error

@@ -18,6 +18,7 @@ from bot.messages import Button, Reply, button_rows
 from bot.reminders import repo as repo_reminders
 from bot.reminders.events import TOPIC_PREFIX, Event, events_of, remind_window
 from bot.reminders.models import ReminderNotice
+from bot.reminders.reach import beyond_reach
 from bot.reminders.recurrence import is_quiet_hour
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class Notice:
     key: str
     channel: str
     chat_id: str
-    reply: Reply
+    reply: Reply | None  # None: beyond Zalo's 7-day window and no ZNS, not queued
 
 
 def _recipients(session, event: Event, key: str, year: int) -> list[User]:  # noqa: ANN001
@@ -103,6 +104,9 @@ def _claim(app: App, now: datetime, limit: int | None = None) -> list[Notice]:
                 if limit is not None and len(claimed) >= limit:
                     return claimed
                 if repo_reminders.claim_notice(session, user_id=user.id, key=key, now=now):
+                    if beyond_reach(app, session, user, "notice", reply.text, now):
+                        claimed.append(Notice(user.id, key, user.channel, user.chat_id, None))
+                        continue  # claimed, so final: counted, never retried
                     repo_outbox.enqueue(
                         session,
                         reply=reply,
@@ -124,4 +128,8 @@ def _broadcast_on_air(session, now: datetime) -> bool:  # noqa: ANN001
 async def run_notices_once(app: App, now: datetime) -> Counter[str]:
     """Queue the event and self-assessment notices that are due now; count them."""
     claimed = await asyncio.to_thread(_claim, app, now, notices_per_poll(app))
-    return Counter({"notice_queued": len(claimed)})
+    outside = sum(1 for notice in claimed if notice.reply is None)
+    counts = Counter({"notice_queued": len(claimed) - outside})
+    if outside:
+        counts["notice_outside_window"] = outside
+    return counts

@@ -11,6 +11,8 @@ from bot.db.base import add_once
 from bot.db.models import TopicSubscription
 from bot.reminders.models import Reminder, ReminderNotice
 
+OUTSIDE_WINDOW = "outside_window"  # paused: Zalo's 7-day window passed and no ZNS
+
 
 def count_active(session: Session, *, user_id: int) -> int:
     """Return how many unfinished reminders a citizen has."""
@@ -121,3 +123,27 @@ def topics_of(session: Session, *, user_id: int, prefix: str) -> list[str]:
         TopicSubscription.user_id == user_id, TopicSubscription.topic.startswith(prefix)
     )
     return list(session.scalars(query.order_by(TopicSubscription.id)))
+
+
+def pause_outside_window(session: Session, *, reminder_id: int) -> None:
+    """Pause a reminder Zalo would not deliver (7 days without a word, no ZNS): not retried.
+
+    The occurrence is not marked sent (the claim had stamped `last_sent_at`).
+    """
+    session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id)
+        .values(paused=True, paused_reason=OUTSIDE_WINDOW, last_sent_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def resume_after_window(session: Session, *, user_id: int) -> int:
+    """Resume the reminders paused by the window once the citizen writes again; return count."""
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.user_id == user_id, Reminder.paused_reason == OUTSIDE_WINDOW)
+        .values(paused=False, paused_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

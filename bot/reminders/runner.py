@@ -21,6 +21,7 @@ from bot.db.models import User
 from bot.messages import Button, Reply, button_rows
 from bot.reminders import repo as repo_reminders
 from bot.reminders.notices import run_notices_once
+from bot.reminders.reach import beyond_reach
 from bot.reminders.recurrence import is_quiet_hour, next_occurrence, rule_of
 
 if TYPE_CHECKING:
@@ -69,9 +70,15 @@ def _claim_batch(app: App, now: datetime, grace: timedelta, counts: Counter[str]
                 if reason == "user inactive":
                     repo_reminders.pause_all(session, user_id=user.id)
                 continue
+            reply = reminder_reply(app, row.text)
+            if beyond_reach(app, session, user, "reminder", reply.text, now):
+                repo_reminders.pause_outside_window(session, reminder_id=row.id)
+                batch["outside_window"] += 1
+                log.info("reminder %s paused: beyond Zalo's 7-day window, no ZNS", row.id)
+                continue
             repo_outbox.enqueue(
                 session,
-                reply=reminder_reply(app, row.text),
+                reply=reply,
                 kind="reminder",
                 channel=user.channel,
                 chat_id=user.chat_id,

@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from tests.standins.server import LocalServer, ServedStandIn
+from tests.standins.zalo_media import ZaloMediaEndpoints
 
 APP_ID = "2553928453557884079"
 OA_ID = "3662729599332560487"
@@ -22,8 +23,6 @@ OA_SECRET_KEY = "oa-webhook-secret"
 APP_SECRET_KEY = "app-secret-key"
 BOT_TOKEN = "123456789:zalo-bot-token"
 WINDOW_SECONDS = 7 * 24 * 3600  # Tư vấn only within 7 days of the user's last interaction
-IMAGE_LIMIT = 1_000_000  # upload/image: images up to 1 MB
-FILE_LIMIT = 5_000_000  # not in zalo-facts; an assumption for the file upload
 
 
 @dataclass
@@ -36,7 +35,7 @@ class Call:
 
 
 @dataclass
-class ZaloStandIn(ServedStandIn):
+class ZaloStandIn(ZaloMediaEndpoints, ServedStandIn):
     """Serves the OA API, OAuth and the Bot API; records calls; errors on demand."""
 
     calls: list[Call] = field(default_factory=list)
@@ -170,6 +169,12 @@ class ZaloStandIn(ServedStandIn):
             and (user_id is None or c.params["recipient"]["user_id"] == user_id)
         ]
 
+    def call(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> Call:
+        """Record one call."""
+        found = Call(path, params, headers)
+        self.calls.append(found)
+        return found
+
     def promotions(self, user_id: str | None = None) -> list[dict[str, Any]]:
         """Return the Tin Truyền thông (promotion) messages accepted, optionally to one user."""
         return [
@@ -254,61 +259,6 @@ class ZaloStandIn(ServedStandIn):
         call.headers["accepted"] = "yes"
         data = {"message_id": f"oam{next(self._ids)}", "user_id": user_id, "sent_time": "1"}
         return JSONResponse({"data": data, "error": 0, "message": "Success"})
-
-    def _known(self, attachment: dict[str, Any]) -> bool:
-        """Return whether an attachment is buttons or refers to a file uploaded here."""
-        payload = attachment.get("payload", {})
-        if attachment.get("type") == "file":
-            return payload.get("token") in self.uploads
-        if payload.get("template_type") == "media":
-            return all(e.get("attachment_id") in self.uploads for e in payload["elements"])
-        return "buttons" in payload
-
-    async def _upload(self, request: Request, path: str, key: str, limit: int) -> JSONResponse:
-        async with request.form() as form:
-            upload = form["file"]
-            assert not isinstance(upload, str)
-            data = await upload.read()
-            name = upload.filename or ""
-        call = Call(path, {"filename": name, "size": len(data)}, {})
-        self.calls.append(call)
-        if request.headers.get("access_token") != self.access_token:
-            return JSONResponse({"error": -216, "message": "Access token is invalid"})
-        if len(data) > limit or any(name.endswith(t) for t in self.refused_file_types):
-            return JSONResponse({"error": -201, "message": "file is invalid"})
-        uploaded = f"{key}{next(self._ids)}"
-        self.uploads[uploaded] = (name, data)
-        return JSONResponse({"data": {key: uploaded}, "error": 0, "message": "Success"})
-
-    async def _upload_image(self, request: Request) -> JSONResponse:
-        return await self._upload(request, "upload_image", "attachment_id", IMAGE_LIMIT)
-
-    async def _upload_file(self, request: Request) -> JSONResponse:
-        # Not in zalo-facts (which documents only the image upload): the file upload is
-        # modelled on the image one, answering a `token` that a `file` attachment carries.
-        return await self._upload(request, "upload_file", "token", FILE_LIMIT)
-
-    async def _zns(self, request: Request) -> JSONResponse:
-        body = await request.json()
-        self.calls.append(
-            Call("zns", body, {"access_token": request.headers.get("access_token", "")})
-        )
-        if request.headers.get("access_token") != self.access_token:
-            return JSONResponse({"error": -216, "message": "Access token is invalid"})
-        wanted = self.zns_templates.get(str(body.get("template_id")))
-        phone = str(body.get("phone", ""))
-        if wanted is None:
-            return JSONResponse({"error": -201, "message": "template_id is invalid"})
-        if not (phone.startswith("84") and phone.isdigit() and len(phone) == 11):
-            return JSONResponse({"error": -201, "message": "phone is invalid"})
-        if set(body.get("template_data", {})) != wanted:
-            return JSONResponse({"error": -201, "message": "template_data is invalid"})
-        data = {"msg_id": f"zns{next(self._ids)}", "sent_time": "1"}
-        return JSONResponse({"data": data, "error": 0, "message": "Success"})
-
-    def zns_sent(self) -> list[dict[str, Any]]:
-        """Return the ZNS requests made."""
-        return [c.params for c in self.calls_to("zns")]
 
     async def _oauth(self, request: Request) -> JSONResponse:
         form = dict(await request.form())
