@@ -13,6 +13,8 @@ MODEL_MODULES = [
     "bot.cdht.models",
     "bot.reminders.models",
     "bot.broadcast.models",
+    "bot.dashboard.models",
+    "bot.campaigns.models",
 ]
 
 
