@@ -62,9 +62,8 @@ def test_links_telegram_with_code_and_zalo_as_configured() -> None:
 
 
 def test_settings_check_the_username_and_the_oa_link() -> None:
-    assert Settings(_env_file=None, telegram_bot_username="@khuyenhoc_bot").telegram_bot_username == (
-        "khuyenhoc_bot"
-    )
+    settings = Settings(_env_file=None, telegram_bot_username="@khuyenhoc_bot")
+    assert settings.telegram_bot_username == "khuyenhoc_bot"
     with pytest.raises(ValidationError, match="username"):
         Settings(_env_file=None, telegram_bot_username="bad name")
     with pytest.raises(ValidationError, match="https"):
