@@ -200,6 +200,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+<<<<<<< HEAD
 def _feature_command(path: str) -> Command:
     """Return a feature's command "module:function", imported only when it runs."""
 
@@ -210,13 +211,24 @@ def _feature_command(path: str) -> Command:
         return getattr(importlib.import_module(module), function)(args, settings)
 
     return run
+=======
+def _console_command(name: str, args: argparse.Namespace, settings: Settings) -> int:
+    """Run one of the web console's commands (imported only when used)."""
+    from bot.console import commands
+
+    return getattr(commands, name)(args, settings)
+>>>>>>> main
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with all subcommands."""
     from bot.campaigns import commands as campaign_commands
     from bot.cdht.filters import add_filter_arguments
+<<<<<<< HEAD
     from bot.dashboard import commands as dashboard_commands
+=======
+    from bot.console import commands as console_commands
+>>>>>>> main
 
     parser = argparse.ArgumentParser(prog="khuyenhoc", description="Khuyến học Bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -237,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="curated content tools")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     content_sub.add_parser("check", help="validate content/")
+    console_commands.add_arguments(sub, content_sub)
     export = sub.add_parser("export", help="CSV of CDHT registrations and results")
     add_filter_arguments(export)
     export.add_argument("--out", default="-", help="output file (default: standard output)")
@@ -264,6 +277,9 @@ COMMANDS: dict[str, Command] = {
     "calibrate": cmd_calibrate,
     "unanswered": cmd_unanswered,
     "content check": cmd_content_check,
+    "content export": lambda args, settings: _console_command("cmd_export", args, settings),
+    "content import": lambda args, settings: _console_command("cmd_import", args, settings),
+    "console add-user": lambda args, settings: _console_command("cmd_add_user", args, settings),
     "db upgrade": cmd_db_upgrade,
     "zalo token": cmd_zalo_token,
     "export": cmd_export,
@@ -287,7 +303,11 @@ def main(argv: list[str] | None = None) -> int:
             getattr(args, "content_command", None),
             getattr(args, "db_command", None),
             getattr(args, "zalo_command", None),
+<<<<<<< HEAD
             getattr(args, "code_command", None),
+=======
+            getattr(args, "console_command", None),
+>>>>>>> main
         )
         if part
     )

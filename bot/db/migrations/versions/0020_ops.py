@@ -1,7 +1,7 @@
 """dashboard step events, entry codes and citizens' sources
 
 Revision ID: 0020_ops
-Revises: 0005_broadcasts
+Revises: 0010_console
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import bot.db.base
 
 revision = "0020_ops"
-down_revision = "0005_broadcasts"
+down_revision = "0010_console"
 branch_labels = None
 depends_on = None
 
