@@ -200,7 +200,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-<<<<<<< HEAD
 def _feature_command(path: str) -> Command:
     """Return a feature's command "module:function", imported only when it runs."""
 
@@ -211,24 +210,21 @@ def _feature_command(path: str) -> Command:
         return getattr(importlib.import_module(module), function)(args, settings)
 
     return run
-=======
+
+
 def _console_command(name: str, args: argparse.Namespace, settings: Settings) -> int:
     """Run one of the web console's commands (imported only when used)."""
     from bot.console import commands
 
     return getattr(commands, name)(args, settings)
->>>>>>> main
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with all subcommands."""
     from bot.campaigns import commands as campaign_commands
     from bot.cdht.filters import add_filter_arguments
-<<<<<<< HEAD
-    from bot.dashboard import commands as dashboard_commands
-=======
     from bot.console import commands as console_commands
->>>>>>> main
+    from bot.dashboard import commands as dashboard_commands
 
     parser = argparse.ArgumentParser(prog="khuyenhoc", description="Khuyến học Bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -303,11 +299,8 @@ def main(argv: list[str] | None = None) -> int:
             getattr(args, "content_command", None),
             getattr(args, "db_command", None),
             getattr(args, "zalo_command", None),
-<<<<<<< HEAD
             getattr(args, "code_command", None),
-=======
             getattr(args, "console_command", None),
->>>>>>> main
         )
         if part
     )
