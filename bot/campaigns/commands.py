@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.campaigns import repo, service
 from bot.campaigns.repo import CodeError
+from bot.config import Settings
+from bot.content import Content, load_content
+from bot.db.base import utcnow
+from bot.db.session import make_engine, make_session_factory, upgrade
 
 
 def add_arguments(sub: Any) -> None:
@@ -24,16 +33,29 @@ def add_arguments(sub: Any) -> None:
     poster.add_argument("--out", required=True, help="PNG file to write")
 
 
-def _app(settings: Any) -> Any:
-    """Build the app (imported here: the entry point stays light)."""
-    from bot.app import build_app
+@dataclass
+class Offline:
+    """What a command needs without the running bot: the database, content and the time."""
 
-    return build_app(settings)
+    engine: Engine
+    sessions: sessionmaker[Session]
+    content: Content
+
+    def now(self) -> datetime:
+        """Return the current time (aware, UTC)."""
+        return utcnow()
+
+
+def offline(settings: Settings) -> Offline:
+    """Open the database (migrated) and load the content for a command."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return Offline(engine, make_session_factory(engine), load_content(settings.content_dir))
 
 
 def cmd_add(args: argparse.Namespace, settings: Any) -> int:
     """Create a code and print its links."""
-    app = _app(settings)
+    app = offline(settings)
     try:
         with app.sessions.begin() as session:
             entry = service.create_code(
@@ -51,7 +73,7 @@ def cmd_add(args: argparse.Namespace, settings: Any) -> int:
 
 def cmd_list(args: argparse.Namespace, settings: Any) -> int:
     """Print every code with its links."""
-    app = _app(settings)
+    app = offline(settings)
     with app.sessions() as session:
         for entry in repo.list_codes(session):
             _print_code(settings, entry)
@@ -61,7 +83,7 @@ def cmd_list(args: argparse.Namespace, settings: Any) -> int:
 
 def cmd_poster(args: argparse.Namespace, settings: Any) -> int:
     """Write the A4 poster of a code."""
-    app = _app(settings)
+    app = offline(settings)
     try:
         with app.sessions() as session:
             entry = repo.get_code(session, args.code)

@@ -6,9 +6,10 @@ import argparse
 import sys
 from typing import Any
 
+from bot.campaigns.commands import offline
 from bot.dashboard.export import csv_cell, to_csv, to_xlsx
 from bot.dashboard.period import KINDS
-from bot.dashboard.service import dashboard, dashboard_tables
+from bot.dashboard.service import dashboard_of, tables_of
 
 
 def add_arguments(sub: Any) -> None:
@@ -22,14 +23,15 @@ def add_arguments(sub: Any) -> None:
 
 def cmd_dashboard(args: argparse.Namespace, settings: Any) -> int:
     """Print the tables, or write one as CSV (to stdout) or all as a workbook."""
-    from bot.app import build_app
-
-    app = build_app(settings)
+    parts = offline(settings)
     try:
-        board = dashboard(app, args.period, args.channel)
-        found = dashboard_tables(app, board)
+        board = dashboard_of(
+            parts.sessions, parts.content, now=parts.now(), tz=settings.tz,
+            kind=args.period, channel=args.channel,
+        )  # fmt: skip
+        found = tables_of(parts.content, board)
     finally:
-        app.engine.dispose()
+        parts.engine.dispose()
     if args.xlsx:
         with open(args.xlsx, "wb") as handle:
             handle.write(to_xlsx(found))
