@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,12 +14,10 @@ from bot.broadcast import audience
 from bot.broadcast.render import MAX_LINK_BUTTONS, TEXT_LIMIT, notice_length
 from bot.content.messages import Messages
 from bot.db.models import User
+from bot.db.repo_zalo import OA_CHANNEL, WINDOW_MARGIN, ZALO_WINDOW
 
 LINK = re.compile(r"^https://\S{3,500}$")
 LABEL_MAX = 40
-# Zalo OA writes only to citizens who interacted in the last 7 days (errors -230/-232).
-ZALO_OA = "zalo"
-ZALO_WINDOW = timedelta(days=7)
 
 
 @dataclass
@@ -79,8 +77,9 @@ def reach(session: Session, spec: dict[str, Any], *, now: datetime) -> tuple[int
         .select_from(User)
         .where(
             User.id.in_(select(ids.c.id)),
-            User.channel == ZALO_OA,
-            User.last_seen < now - ZALO_WINDOW,
+            User.channel == OA_CHANNEL,
+            # the same edge as repo_zalo.inside_window, which the senders go by
+            User.last_seen <= now - (ZALO_WINDOW - WINDOW_MARGIN),
         )
     )
     return total, outside or 0
