@@ -227,6 +227,7 @@ class Settings(BaseSettings):
             self.zalo_bot_token,
             self.zalo_bot_webhook_secret,
             self.log_pseudonym_key,
+            self.console_secret_key,
             make_url(self.database_url).password,
         ]
 
