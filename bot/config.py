@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -86,6 +87,30 @@ class Settings(BaseSettings):
     voice_model_dir: Path | None = None  # any faster-whisper model folder; default: packaged
     voice_concurrency: int = Field(default=1, ge=1, le=8)
     voice_max_seconds: int = Field(default=60, ge=5, le=300)
+
+    # Deep links and QR posters: the bot's @username (for https://t.me/<name>?start=<code>)
+    # and the Zalo OA's public link as the OA page gives it (Zalo takes no start code).
+    telegram_bot_username: str | None = None
+    zalo_oa_link: str | None = None
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _bot_username(cls, value: str | None) -> str | None:
+        """Telegram usernames are 5-32 characters of A-Z, a-z, 0-9 and _ (without the @)."""
+        if value is None:
+            return None
+        value = value.removeprefix("@")
+        if not re.fullmatch(r"[A-Za-z0-9_]{5,32}", value):
+            raise ValueError("must be the bot's username: 5-32 of A-Z, a-z, 0-9 or _")
+        return value
+
+    @field_validator("zalo_oa_link")
+    @classmethod
+    def _https_link(cls, value: str | None) -> str | None:
+        """A link printed on a poster must be an https:// address without spaces."""
+        if value is not None and (not value.startswith("https://") or " " in value):
+            raise ValueError("must be an https:// link")
+        return value
 
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
     chart_font: Path | None = None  # a TTF with Vietnamese glyphs for /thongke charts

@@ -16,6 +16,8 @@ MODEL_MODULES = [
     "bot.broadcast.models",
     "bot.voice.models",
     "bot.console.models",
+    "bot.dashboard.models",
+    "bot.campaigns.models",
 ]
 
 
