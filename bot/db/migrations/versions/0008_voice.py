@@ -10,7 +10,7 @@ from alembic import op
 import bot.db.base
 
 revision = "0008_voice"
-down_revision = "0010_messaging"
+down_revision = "0020_ops"
 branch_labels = None
 depends_on = None
 
