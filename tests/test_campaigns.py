@@ -86,12 +86,13 @@ def test_start_with_a_place_code_greets_and_prefills_the_place(app: App) -> None
     press_label(app, replies, "Người lao động")
     press(app, "dk:union_member:0")
     assert "đã lưu đăng ký" in texts(press(app, "dk:phone:skip"))
+    uid = user_id(app)  # before the next session: SQLite sessions take the write lock
     with app.sessions() as session:
-        saved = session.get(Registration, user_id(app))
+        saved = session.get(Registration, uid)
         assert saved is not None and (saved.place_name, saved.place_verified) == (
             "xã Lai Vung", True,
         )  # fmt: skip
-        assert session.get(UserSource, user_id(app)).code == "laivung"
+        assert session.get(UserSource, uid).code == "laivung"
     (source,) = dashboard(app, "week").sources
     assert (source.code, source.title, source.citizens, source.registered) == (
         "laivung", "xã Lai Vung", 1, 1,

@@ -153,7 +153,7 @@ def _progress(request: Request, broadcast: Broadcast, found: dict[str, int]) -> 
         found = {**found, "sent": broadcast.sent_count, "failed": broadcast.failed_count,
                  "blocked": broadcast.blocked_count}  # fmt: skip
     left = found.get("pending", 0) + found.get("sending", 0)
-    seconds = left / deps_of(request).settings.broadcast_rate
+    seconds = left / deps_of(request).settings.send_rate
     shown = {k: v for k, v in found.items() if k not in ("pending", "sending")}
     total = broadcast.total or sum(found.values())
     return {"counts": shown, "left": left, "seconds": round(seconds), "total": total,
