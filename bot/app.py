@@ -17,6 +17,7 @@ from bot.db.base import utcnow
 from bot.db.session import make_engine, make_session_factory, upgrade
 from bot.dispatch import Dispatcher
 from bot.matching.index import FaqIndex
+from bot.matching.semantic import Semantic
 from bot.parts import Clock
 from handlers import ROUTES
 
@@ -51,6 +52,13 @@ class App:
         auth.record_refusal(ctx, kind=route.kind, key=route.key)
 
 
+def load_semantic(settings: Settings, content: Content) -> Semantic | None:
+    """Return the semantic second stage when the settings allow it and it can run."""
+    if settings.semantic_matching == "off":
+        return None
+    return Semantic.load(content, settings.semantic_cache_dir)
+
+
 def build_app(
     settings: Settings,
     *,
@@ -64,7 +72,7 @@ def build_app(
     """
     if loaded is None:
         content = load_content(settings.content_dir)
-        loaded = content, FaqIndex.from_content(content)
+        loaded = content, FaqIndex.from_content(content, semantic=load_semantic(settings, content))
     content, faq_index = loaded
     engine = make_engine(settings.database_url)
     if migrate:

