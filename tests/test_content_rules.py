@@ -102,3 +102,12 @@ def test_content_check_reports_first_screen_lengths(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert f"(limit {FIRST_SCREEN_MAX_CHARS})" in result.stdout and "median" in result.stdout
     assert "warning:" not in result.stdout
+
+
+def test_a_sources_screen_longer_than_one_message_is_rejected(folder: Path) -> None:
+    many = [
+        f"QĐ {n}/QĐ-TTg về một chủ đề rất dài cần được trích dẫn đầy đủ ở đây" for n in range(40)
+    ]
+    edit_entry(folder, "tuan-le-hoc-tap", sources=many)
+    with pytest.raises(ContentError, match="sources screen has .* over 1500"):
+        load_content(folder)

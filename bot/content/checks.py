@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.errors import ContentError
-from bot.content.faq import FaqEntry
-from bot.content.faq_screens import FIRST_SCREEN_MAX_CHARS, first_screen
+from bot.content.faq import ANSWER_MAX_CHARS, FaqEntry
+from bot.content.faq_screens import FIRST_SCREEN_MAX_CHARS, first_screen, sources_screen
 from bot.content.messages import Messages
 from bot.content.sources import is_foreign_page, source_problem
 
@@ -15,12 +15,18 @@ Faq = dict[str, FaqEntry]
 
 
 def check_content(folder: Path, faq: Faq, messages: Messages, sections: dict[str, Any]) -> None:
-    """Raise ContentError when a first screen is too long or a programme cites a bad source."""
+    """Raise ContentError when a screen is too long or a programme cites a bad source."""
     for entry_id, size in first_screen_sizes(faq, messages).items():
         if size > FIRST_SCREEN_MAX_CHARS:
             raise ContentError(
                 f"{folder / 'faq' / faq[entry_id].file}: entry {entry_id}: first screen has "
                 f"{size} characters, over {FIRST_SCREEN_MAX_CHARS}; move the rest to details"
+            )
+    for entry in faq.values():
+        if (size := len(sources_screen(entry, messages))) > ANSWER_MAX_CHARS:
+            raise ContentError(
+                f"{folder / 'faq' / entry.file}: entry {entry.id}: the sources screen has "
+                f"{size} characters, over {ANSWER_MAX_CHARS}; shorten or merge sources"
             )
     for name, sources in _programme_sources(sections):
         for source in sources:

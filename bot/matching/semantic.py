@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.content.loader import Content
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,13 @@ class Semantic:
         """Return the question's best cosine with each entry's phrasings, in the ids' order."""
         vector = self._model.query([shortened(question)])[0]
         return [float((self._rows[i] @ vector).max()) if i in self._rows else 0.0 for i in ids]
+
+
+def load_semantic(settings: Settings | None, content: Content) -> Semantic | None:
+    """Return the semantic stage when the settings allow it (SEMANTIC_MATCHING) and it runs."""
+    if settings is None or settings.semantic_matching == "off":
+        return None
+    return Semantic.load(content, settings.semantic_cache_dir)
 
 
 def shortened(question: str) -> str:
