@@ -53,4 +53,4 @@ def test_with_the_semantic_stage_the_frozen_styles_meet_the_targets(
 
 def test_entry_vectors_are_computed_once_and_cached(semantic_index: FaqIndex, cache: Path) -> None:
     assert semantic_index.semantic is not None
-    assert len(list(cache.glob("semantic-*.npy"))) == 1
+    assert len(list(cache.glob("semantic-*.npz"))) == 1

