@@ -65,7 +65,7 @@ ROUTES = [
     flow(assess.FLOW, assess.handle_text),
     flow(support.FLOW, support.handle_text),
     flow(reminders.FLOW, reminder_steps.handle_flow_text),
-    flow(broadcast.FLOW, broadcast.handle_flow),
+    flow(broadcast.FLOW, broadcast.handle_flow, admin=True),
     # Free text patterns, most specific first.
     text("reminder", reminders.is_reminder_request, reminders.handle_text_request),
     text("smalltalk", smalltalk.is_smalltalk, smalltalk.handle_smalltalk),

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.channels.base import DeliveryError
+from bot.logs import pseudonym
 from bot.messages import Incoming, Reply
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class Conversations:
                     log.warning(
                         "%s: reply to chat %s not delivered: %s",
                         self.channel.name,
-                        incoming.chat_id,
+                        pseudonym(self.channel.name, incoming.chat_id),
                         error,
                     )
                     return
