@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,7 @@ class DeliveryResult:
 
 
 async def deliver(
-    app: App, *, user_id: int, channel: str, chat_id: str, reply: Reply
+    app: App, *, user_id: int | None, channel: str, chat_id: str, reply: Reply
 ) -> DeliveryResult:
     """Send one reply; a citizen who blocked the bot is marked inactive."""
     target = app.channels.get(channel)
@@ -48,8 +48,9 @@ async def deliver(
     try:
         message_id = await target.send(chat_id, reply)
     except RecipientBlocked as error:
-        with app.sessions.begin() as session:
-            repo_users.mark_unreachable(session, user_id=user_id)
+        if user_id is not None:
+            with app.sessions.begin() as session:
+                repo_users.mark_unreachable(session, user_id=user_id)
         log.info("user %s blocked the bot on %s: marked inactive", user_id, channel)
         return DeliveryResult(Outcome.BLOCKED, detail=str(error))
     except RecipientUnreachable as error:
@@ -61,3 +62,23 @@ async def deliver(
     except TransientError as error:
         return DeliveryResult(Outcome.RETRY, detail=str(error))
     return DeliveryResult(Outcome.SENT, message_id=message_id)
+
+
+async def deliver_addressed(app: App, reply: Reply) -> DeliveryResult:
+    """Send a reply addressed to another chat (`Reply.to`).
+
+    INTERIM until the durable outbox (issue 19) delivers `to` replies: sent at once, not
+    retried.
+    """
+    assert reply.to is not None
+    to = reply.to
+    result = await deliver(
+        app,
+        user_id=to.user_id,
+        channel=to.channel,
+        chat_id=to.chat_id,
+        reply=replace(reply, to=None),
+    )
+    if result.outcome is not Outcome.SENT:
+        log.warning("reply to %s:%s not delivered: %s", to.channel, to.chat_id, result.outcome)
+    return result

@@ -32,6 +32,8 @@ class Incoming:
     kind: Kind = Kind.TEXT
     display_name: str = ""
     is_group: bool = False
+    # Text of the bot's own message this one replies to (a staff answer to a ticket's post).
+    reply_to: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from handlers import (
     cdht_admin,
     curation,
     faq,
+    handoff,
+    handoff_staff,
     privacy,
     profile,
     register,
@@ -43,10 +45,14 @@ ROUTES = [
     command("thongbao", broadcast.handle_compose, admin=True),
     command("baocao", broadcast_reports.handle_report, admin=True),
     command("quantri", admins.handle_admins, admin=True),
+    command("phieu", handoff_staff.handle_open_list),
+    command("themfaq", handoff_staff.handle_propose),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
     button("fb", faq.handle_feedback),
-    button("staff", faq.handle_leave_for_staff),
+    button("staff", handoff.handle_leave_for_staff),
+    button("hk", handoff.handle_button),
+    button("tk", handoff_staff.handle_staff_button),
     button("dk", register.handle_button),
     button("hs", profile.handle_edit_button),
     button("tdg", assess.handle_button),
@@ -62,7 +68,10 @@ ROUTES = [
     flow(support.FLOW, support.handle_text),
     flow(reminders.FLOW, reminder_steps.handle_flow_text),
     flow(broadcast.FLOW, broadcast.handle_flow),
-    # Free text patterns, most specific first.
+    flow(handoff.FLOW, handoff.handle_text),
+    # Free text patterns, most specific first. In the staff group, only staff answers count.
+    text("staff_group", handoff_staff.is_staff_chat, handoff_staff.handle_staff_message),
+    text("handover", handoff.is_handover_request, handoff.handle_handover_request),
     text("reminder", reminders.is_reminder_request, reminders.handle_text_request),
     text("smalltalk", smalltalk.is_smalltalk, smalltalk.handle_smalltalk),
     # The FAQ fallback comes last: any other text is a question for the FAQ matcher.

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from bot.app import App
 from bot.channels.numbered import ButtonMemory, numbered_lines
+from bot.delivery import deliver_addressed
 from bot.messages import Incoming, Kind, Reply
 
 EXIT_WORDS = {"/thoat", "/exit", "/quit"}
@@ -25,12 +26,15 @@ class ConsoleChannel:
         stdout: TextIO,
         user_id: str | None = None,
         files_dir: Path = Path("data/files"),
+        staff_chat: str | None = None,
     ) -> None:
         self.app = app
         self.stdin = stdin
         self.stdout = stdout
         self.user_id = user_id or "local"
         self.files_dir = files_dir
+        # Set: the terminal is the staff group (`khuyenhoc chat --staff`), not a private chat.
+        self.staff_chat = staff_chat
         self._buttons = ButtonMemory(max_chats=1)
         self._sent = 0
 
@@ -48,6 +52,8 @@ class ConsoleChannel:
         """Chat until end of input or an exit word."""
         self.app.channels.register(self)
         loop = asyncio.get_running_loop()
+        if self.staff_chat is not None:
+            self.stdout.write(self.app.content.messages.text("handoff.staff_console_hint") + "\n")
         if greeting:
             await self._handle_line(greeting, echo=True)
         while True:
@@ -69,21 +75,31 @@ class ConsoleChannel:
         incoming = self._incoming(line)
         replies = await asyncio.to_thread(self.app.dispatcher.handle, incoming)
         for reply in replies:
+            if reply.to is not None and reply.to.channel != self.name:
+                await deliver_addressed(self.app, reply)  # INTERIM until the outbox (issue 19)
+                continue
+            if reply.to is not None and reply.to.chat_id != self._chat():
+                self.stdout.write(f"\n📤 [→ console:{reply.to.chat_id}]")
             await self.send(self.user_id, reply)
+
+    def _chat(self) -> str:
+        """Return the chat this terminal is: the staff group or the user's own chat."""
+        return self.staff_chat or self.user_id
 
     def _incoming(self, line: str) -> Incoming:
         """Read a number as a press of that button, anything else as text."""
+        where = {"chat_id": self._chat(), "is_group": self.staff_chat is not None}
         pressed = self._buttons.pressed(self.user_id, line)
         if pressed is not None:
             return Incoming(
                 "console",
                 self.user_id,
-                self.user_id,
                 text=pressed.label,
                 payload=pressed.payload,
                 kind=Kind.BUTTON,
+                **where,
             )
-        return Incoming("console", self.user_id, self.user_id, text=line)
+        return Incoming("console", self.user_id, text=line, **where)
 
     def _print_reply(self, reply: Reply, prefix: str = "") -> None:
         """Write the reply text, its buttons as numbered lines, and any attachment path."""

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.channels.base import DeliveryError
+from bot.delivery import deliver_addressed
 from bot.messages import Incoming, Reply
 
 if TYPE_CHECKING:
@@ -53,6 +54,9 @@ class Conversations:
         async with self._locks[incoming.chat_id]:
             replies = await asyncio.to_thread(self.app.dispatcher.handle, incoming)
             for reply in replies:
+                if reply.to is not None:  # INTERIM until the outbox (issue 19) lands
+                    await deliver_addressed(self.app, reply)
+                    continue
                 try:
                     await self.channel.send(incoming.chat_id, reply)
                 except DeliveryError as error:

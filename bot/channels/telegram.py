@@ -11,6 +11,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     Update,
 )
 from telegram.constants import MessageLimit
@@ -19,6 +20,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.app import App
 from bot.channels.base import RateLimited, RecipientBlocked, TransientError
+from bot.delivery import deliver_addressed
 from bot.messages import Incoming, Kind, Reply, split_text
 from bot.routing import RouteKind
 
@@ -101,6 +103,9 @@ class TelegramChannel:
         async with self._locks[incoming.chat_id]:
             replies = await asyncio.to_thread(self.app.dispatcher.handle, incoming)
             for reply in replies:
+                if reply.to is not None:  # INTERIM until the outbox (issue 19) lands
+                    await deliver_addressed(self.app, reply)
+                    continue
                 await self.send(incoming.chat_id, reply)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -175,7 +180,7 @@ def to_incoming(update: Update) -> Incoming | None:
     if message is None:
         return None
     if message.text is not None:
-        return Incoming(**common, text=message.text)
+        return Incoming(**common, text=message.text, reply_to=_replied_text(message))
     kind = Kind.OTHER
     if message.sticker is not None:
         kind = Kind.STICKER
@@ -186,6 +191,16 @@ def to_incoming(update: Update) -> Incoming | None:
     elif message.document is not None:
         kind = Kind.FILE
     return Incoming(**common, text=message.caption or "", kind=kind)
+
+
+def _replied_text(message: Message) -> str:
+    """Return the text of the bot's message this one replies to (or its forum topic's name)."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+        return ""
+    if replied.forum_topic_created is not None:
+        return replied.forum_topic_created.name
+    return replied.text or replied.caption or ""
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

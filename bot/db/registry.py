@@ -8,6 +8,7 @@ MODEL_MODULES = [
     "bot.db.models_zalo",
     "bot.db.models_reminders",
     "bot.db.models_broadcast",
+    "bot.handoff.models",
 ]
 
 
