@@ -1,4 +1,4 @@
-"""/quantri: super-admins list, add and remove admins; /tatthongbao and /batthongbao."""
+"""/quantri: super-admins manage admins and staff; /tatthongbao and /batthongbao."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import re
 from bot import auth
 from bot.context import Context
 from bot.db import repo_admins
+from bot.handoff import repository as handoff_repo
+from bot.matching.normalize import fold
 from bot.messages import MAX_PAYLOAD_BYTES, Button, Reply
 
 _ACCOUNT = re.compile(r"^([a-z]{2,16}):([\w.@-]{1,64})$")
+STAFF_WORDS = ("canbo", "can bo")  # folded: `/quantri cán bộ them telegram:123`
 
 
 def handle_admins(ctx: Context) -> list[Reply]:
@@ -17,6 +20,10 @@ def handle_admins(ctx: Context) -> list[Reply]:
     if not auth.is_super_admin(ctx):
         auth.audit(ctx, "admins", ctx.args, result="refused")
         return [ctx.say("core.not_admin")]
+    folded = fold(ctx.args)
+    for word in STAFF_WORDS:
+        if folded.lower().startswith(word):
+            return _staff(ctx, ctx.args[len(word) :].strip())
     verb, _, account = ctx.args.partition(" ")
     verb = verb.lower().replace("ê", "e").replace("ó", "o")
     if verb in ("them", "xoa"):
@@ -31,6 +38,8 @@ def handle_admin_button(ctx: Context) -> list[Reply]:
         auth.audit(ctx, "admins", ctx.payload, result="refused")
         return [ctx.say("core.not_admin")]
     _, action, account = (ctx.payload.split(":", 2) + ["", ""])[:3]
+    if action == "rs":
+        return _staff(ctx, f"xoa {account}")
     if action != "rm":
         return [ctx.say("core.stale_button")]
     return _change(ctx, "xoa", account)
@@ -78,6 +87,48 @@ def _change(ctx: Context, verb: str, account: str) -> list[Reply]:
         key = "broadcast.admin_removed" if done else "broadcast.admin_missing"
     auth.audit(ctx, action, account, result="ok" if done else "unchanged")
     return [ctx.say(key, who=account)]
+
+
+def _staff(ctx: Context, args: str) -> list[Reply]:
+    """`/quantri canbo [them|xoa kênh:mã]`: list, add or remove accounts with the staff role."""
+    verb, _, account = args.partition(" ")
+    verb = fold(verb).lower()
+    account = account.strip()
+    if verb not in ("them", "xoa"):
+        auth.audit(ctx, "staff.list")
+        return [_staff_listing(ctx)]
+    action = "staff.add" if verb == "them" else "staff.remove"
+    found = _ACCOUNT.match(account)
+    if found is None:
+        auth.audit(ctx, action, account, result="bad_id")
+        return [ctx.say("broadcast.admin_bad_id")]
+    channel, external_id = found.groups()
+    if verb == "them":
+        done = handoff_repo.add_staff(
+            ctx.session,
+            channel=channel,
+            external_id=external_id,
+            added_by=auth.account_key(ctx),
+            now=ctx.now,
+        )
+        key = "handoff.staff_added" if done else "handoff.staff_exists"
+    else:
+        done = handoff_repo.remove_staff(ctx.session, channel=channel, external_id=external_id)
+        key = "handoff.staff_removed" if done else "handoff.staff_missing"
+    auth.audit(ctx, action, account, result="ok" if done else "unchanged")
+    return [ctx.say(key, who=account)]
+
+
+def _staff_listing(ctx: Context) -> Reply:
+    """Show the accounts with the staff role, with a remove button for each."""
+    added = [f"{s.channel}:{s.external_id}" for s in handoff_repo.list_staff(ctx.session)]
+    text = ctx.t("handoff.staff_list", staff=", ".join(added) or ctx.t("broadcast.admins_none"))
+    buttons = [
+        Button(ctx.t("broadcast.btn_remove_admin", who=who), payload=f"qt:rs:{who}")
+        for who in added
+        if len(f"qt:rs:{who}".encode()) <= MAX_PAYLOAD_BYTES
+    ]
+    return ctx.reply(text, buttons)
 
 
 def handle_notices_off(ctx: Context) -> list[Reply]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot.context import Context
+from bot.handoff import figures, staff_texts, tickets
 from bot.handoff import repository as repo
-from bot.handoff import staff_texts, tickets
 from bot.handoff.models import Ticket, format_reference
 from bot.messages import Button, Reply
 
@@ -139,3 +140,28 @@ def handle_open_list(ctx: Context) -> list[Reply]:
         return [ctx.say("handoff.staff_open_none")]
     items = staff_texts.ticket_lines(ctx.app, open_now, ctx.now)
     return [ctx.say("handoff.staff_open_list", count=len(open_now), items=items)]
+
+
+FIGURES_DAYS = 30
+
+
+def figures_text(ctx: Context) -> str:
+    """Return the handover figures of the last 30 days, for /thongke."""
+    until = ctx.now
+    data = figures.ticket_figures(
+        ctx.session, since=until - timedelta(days=FIGURES_DAYS), until=until
+    )
+    none = ctx.t("handoff.figures_none")
+    median = none
+    if data.median_first_answer is not None:
+        hours, minutes = divmod(int(data.median_first_answer.total_seconds() // 60), 60)
+        key = "handoff.duration_hours" if hours else "handoff.duration_minutes"
+        median = ctx.t(key, h=hours, m=minutes)
+    share = data.handed_over_share
+    return ctx.t(
+        "handoff.figures",
+        opened=data.opened,
+        answered=data.answered,
+        median=median,
+        share=none if share is None else f"{100 * share:.1f}%".replace(".", ","),
+    )
