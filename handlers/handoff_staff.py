@@ -122,7 +122,7 @@ def handle_propose(ctx: Context) -> list[Reply]:
     if not is_staff(ctx):
         return [ctx.say("handoff.staff_only")]
     reference, _, faq_id = ctx.args.partition(" ")
-    number = repo.parseformat_reference(reference)
+    number = repo.parse_reference(reference)
     if number is None or not faq_id.strip():
         return [ctx.say("handoff.staff_propose_usage")]
     ticket = repo.get_ticket(ctx.session, number)

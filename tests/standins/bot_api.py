@@ -47,6 +47,7 @@ class BotApiStandIn(ServedStandIn):
     per_chat_seconds: float = 1.0
     retry_after: int = 1
     too_many_requests: int = 0
+    sent_messages: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -83,6 +84,21 @@ class BotApiStandIn(ServedStandIn):
         }
         return self._queue({"callback_query": query})
 
+    def member_says(
+        self,
+        chat_id: int,
+        text: str,
+        user_id: int,
+        first_name: str = "Minh",
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Queue a message in a group, optionally replying to a message the bot sent there."""
+        message = self._message(user_id, first_name, text=text)
+        message["chat"] = {"id": chat_id, "type": "supergroup", "title": "Cán bộ"}
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        return self._queue({"message": message})
+
     def make_update(self, text: str, user_id: int = 42) -> dict[str, Any]:
         """Return a text update without queueing it (for webhook posts)."""
         return {
@@ -100,6 +116,10 @@ class BotApiStandIn(ServedStandIn):
             if c.method in kinds
             and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
         ]
+
+    def messages_in(self, chat_id: int | str) -> list[dict[str, Any]]:
+        """Return the Message objects the bot sent to a chat (as the Bot API returned them)."""
+        return [m for m in self.sent_messages if str(m["chat"]["id"]) == str(chat_id)]
 
     def duplicates(self) -> dict[str, int]:
         """Return, per chat, how many messages it got more than once (same text)."""
@@ -243,13 +263,16 @@ class BotApiStandIn(ServedStandIn):
         }
 
     async def _sent_message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        return {
+        chat_id = int(params["chat_id"])
+        message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
             "from": BOT_USER,
             **extra,
         }
+        self.sent_messages.append(message)
+        return message
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._sent_message(params, text=params.get("text", ""))
