@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# A font with Vietnamese letters for the /thongke chart (bot/chart.py looks for DejaVu Sans).
+# A font with Vietnamese letters for the /thongke chart (bot/cdht/chart.py looks for DejaVu Sans).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*

@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import auth
+from bot.admins import auth
 from bot.channels.base import ChannelRegistry
 from bot.config import Settings
 from bot.content import Content, load_content
+from bot.context import Context, Route
 from bot.db.base import utcnow
 from bot.db.session import make_engine, make_session_factory, upgrade
+from bot.dispatch import Dispatcher
 from bot.matching.index import FaqIndex
-
-if TYPE_CHECKING:
-    from bot.context import Context
-    from bot.dispatch import Dispatcher
-    from bot.routing import Route
-
-Clock = Callable[[], datetime]
+from bot.parts import Clock
+from handlers import ROUTES
 
 
 @dataclass
 class App:
-    """The bot's parts: settings, database, content, matcher, channels and dispatcher."""
+    """The bot's parts: settings, database, content, matcher, channels and dispatcher.
+
+    It provides `bot.parts.Parts` and `bot.context.AppParts`, the views the layers below
+    take, so none of them imports this module.
+    """
 
     settings: Settings
     engine: Engine
@@ -49,7 +48,7 @@ class App:
 
     def on_admin_refusal(self, ctx: Context, route: Route) -> None:
         """Record a refused attempt at an admin command."""
-        auth.record_refusal(ctx, route)
+        auth.record_refusal(ctx, kind=route.kind, key=route.key)
 
 
 def build_app(
@@ -63,9 +62,6 @@ def build_app(
 
     `loaded` reuses content and the index built from it (read-only; tests share one load).
     """
-    from bot.dispatch import Dispatcher
-    from handlers import ROUTES
-
     if loaded is None:
         content = load_content(settings.content_dir)
         loaded = content, FaqIndex.from_content(content)

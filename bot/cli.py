@@ -7,12 +7,15 @@ import asyncio
 import json
 import logging
 import os
+import statistics
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.content import ContentError, load_content
+from bot.content.checks import content_warnings, first_screen_sizes
+from bot.content.faq_screens import FIRST_SCREEN_MAX_CHARS
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -112,14 +115,14 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import timedelta
 
     from bot.app import build_app
-    from bot.db import repo_questions
     from bot.matching.curation import group_questions
+    from bot.matching.unanswered import curation_items
     from handlers.curation import render_groups
 
     app = build_app(settings)
     since = app.now() - timedelta(days=args.days) if args.days else None
     with app.sessions() as session:
-        items = repo_questions.curation_items(session, since=since)
+        items = curation_items(session, since=since)
     groups = group_questions(items, limit=args.limit)
     print(render_groups(app.content.messages, groups, args.days))  # noqa: T201
     return 0
@@ -132,6 +135,13 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
     summary = f"content OK: {len(content.faq)} FAQ entries, {phrasings} phrasings"
     extra = ", ".join(sorted(content.sections))
     print(summary + (f"; sections: {extra}" if extra else ""))  # noqa: T201
+    sizes = sorted(first_screen_sizes(content).values())
+    print(  # noqa: T201
+        f"first screens: max {sizes[-1]}, median {statistics.median(sizes):g} characters "
+        f"(limit {FIRST_SCREEN_MAX_CHARS})"
+    )
+    for warning in content_warnings(content):
+        print(f"warning: {warning}")  # noqa: T201
     return 0
 
 
@@ -165,9 +175,9 @@ def cmd_zalo_token(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write registrations and yearly results as CSV (UTF-8 with BOM, for Excel)."""
-    from bot import cdht_report
     from bot.app import build_app
-    from bot.cdht_filters import FilterError, Filters
+    from bot.cdht import report as cdht_report
+    from bot.cdht.filters import FilterError, Filters
 
     app = build_app(settings)
     content = app.content.section("assessment")
@@ -192,7 +202,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with all subcommands."""
-    from bot.cdht_filters import add_filter_arguments
+    from bot.cdht.filters import add_filter_arguments
 
     parser = argparse.ArgumentParser(prog="khuyenhoc", description="Khuyến học Bot")
     sub = parser.add_subparsers(dest="command", required=True)

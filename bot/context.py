@@ -1,26 +1,84 @@
-"""What a handler gets: the message, the user, a database session and the app's parts."""
+"""What a handler gets and how it is reached: Context, Route, and the app parts both use."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from bot.db import repo_flows
 from bot.db.models import FlowState, User
 from bot.messages import Button, Incoming, Reply, button_rows
+from bot.parts import Parts
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.matching.index import FaqIndex
+
+Handler = Callable[["Context"], "list[Reply]"]
+Predicate = Callable[["Context"], bool]
+
+
+class RouteKind(StrEnum):
+    """How a route is chosen."""
+
+    COMMAND = "command"
+    BUTTON = "button"
+    FLOW = "flow"
+    TEXT = "text"
+    FALLBACK = "fallback"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One entry of the routing table."""
+
+    kind: RouteKind
+    key: str
+    handler: Handler
+    admin: bool = False
+    predicate: Predicate | None = None
+    in_menu: bool = False
+
+
+class RouteTable(Protocol):
+    """The dispatcher as handlers and channels see it: its routes, and handling a message."""
+
+    routes: list[Route]
+    commands: dict[str, Route]
+    buttons: dict[str, Route]
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        """Return the replies to one message."""
+        ...
+
+
+class AppParts(Parts, Protocol):
+    """What the dispatcher, handlers and channels use of the app; `bot.app.App` provides it.
+
+    Besides the shared Parts: the FAQ matcher, the route table and the admin checks.
+    """
+
+    faq_index: FaqIndex
+    dispatcher: RouteTable
+
+    def is_admin(self, ctx: Context) -> bool:
+        """Return whether the user in this context may use admin commands."""
+        ...
+
+    def on_admin_refusal(self, ctx: Context, route: Route) -> None:
+        """Record a refused attempt at an admin command."""
+        ...
 
 
 @dataclass
 class Context:
     """Per-message context handed to handlers; handlers return replies and send nothing."""
 
-    app: App
+    app: AppParts
     session: Session
     user: User
     incoming: Incoming

@@ -12,7 +12,7 @@ from bot.db import repo_users
 from bot.messages import Reply
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from bot.messages import Incoming, Kind, Reply
 from bot.routing import Route, RouteKind
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 log = logging.getLogger(__name__)
 

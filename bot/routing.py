@@ -1,40 +1,13 @@
-"""Route definitions: commands, button payloads, flows, text patterns and the fallback."""
+"""Build the routing table: commands, button payloads, flows, text patterns and the fallback.
+
+Route and RouteKind live in bot.context beside the Context their handlers take.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import TYPE_CHECKING
+from bot.context import Handler, Predicate, Route, RouteKind
 
-if TYPE_CHECKING:
-    from bot.context import Context
-    from bot.messages import Reply
-
-Handler = Callable[["Context"], "list[Reply]"]
-Predicate = Callable[["Context"], bool]
-
-
-class RouteKind(StrEnum):
-    """How a route is chosen."""
-
-    COMMAND = "command"
-    BUTTON = "button"
-    FLOW = "flow"
-    TEXT = "text"
-    FALLBACK = "fallback"
-
-
-@dataclass(frozen=True)
-class Route:
-    """One entry of the routing table."""
-
-    kind: RouteKind
-    key: str
-    handler: Handler
-    admin: bool = False
-    predicate: Predicate | None = None
-    in_menu: bool = False
+__all__ = ["Route", "RouteKind", "button", "command", "fallback", "flow", "text"]
 
 
 def command(name: str, handler: Handler, *, admin: bool = False, menu: bool = False) -> Route:

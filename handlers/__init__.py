@@ -10,6 +10,7 @@ from handlers import (
     cdht_admin,
     curation,
     faq,
+    faq_screens,
     handoff,
     handoff_staff,
     privacy,
@@ -49,6 +50,8 @@ ROUTES = [
     command("themfaq", handoff_staff.handle_propose),
     # Button payloads, by prefix.
     button("faq", faq.handle_faq_button),
+    button("fqm", faq_screens.handle_more),
+    button("fqs", faq_screens.handle_sources),
     button("fb", faq.handle_feedback),
     button("staff", handoff.handle_leave_for_staff),
     button("hk", handoff.handle_button),

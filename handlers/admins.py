@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot import auth
+from bot.admins import auth
+from bot.admins import repo as repo_admins
 from bot.context import Context
-from bot.db import repo_admins
 from bot.handoff import repository as handoff_repo
 from bot.matching.normalize import fold
 from bot.messages import MAX_PAYLOAD_BYTES, Button, Reply

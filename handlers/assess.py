@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.assessment import PASS_MIN_EACH, PASS_TOTAL, AssessmentContent, score
-from bot.cdht_fields import parse_score
+from bot.cdht import repo as repo_cdht
+from bot.cdht.assessment import PASS_MIN_EACH, PASS_TOTAL, AssessmentContent, score
+from bot.cdht.fields import parse_score
+from bot.cdht.models import Assessment
 from bot.context import Context
-from bot.db import repo_cdht
-from bot.db.models_cdht import Assessment
 from bot.messages import Button, Reply
 from handlers.assess_result import result_reply
 

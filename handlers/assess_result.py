@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from bot.assessment import PASS_MIN_EACH, PASS_TOTAL, AssessmentContent, score
+from bot.cdht import repo as repo_cdht
+from bot.cdht.assessment import PASS_MIN_EACH, PASS_TOTAL, AssessmentContent, score
+from bot.cdht.models import Assessment
 from bot.context import Context
-from bot.db import repo_cdht
-from bot.db.models_cdht import Assessment
 from bot.messages import Button, Reply
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import auth
+from bot.admins import auth
 from bot.broadcast import audience
+from bot.broadcast import repo as repo_broadcasts
 from bot.broadcast.render import (
     MAX_LINK_BUTTONS,
     TEXT_LIMIT,
@@ -16,8 +17,8 @@ from bot.broadcast.render import (
 )
 from bot.broadcast.when import parse_when
 from bot.context import Context
-from bot.db import repo_broadcasts
 from bot.messages import Button, Reply
+from handlers.broadcast_reports import describe, stop_broadcast
 
 FLOW = "thongbao"
 _URL = re.compile(r"^https?://\S{3,500}$")
@@ -63,8 +64,6 @@ def handle_button(ctx: Context) -> list[Reply]:
     """Handle the compose buttons `bc:<action>[:<value>]`."""
     _, action, value = (ctx.payload.split(":", 2) + ["", ""])[:3]
     if action == "stop":
-        from handlers.broadcast_reports import stop_broadcast
-
         return stop_broadcast(ctx, value)
     if ctx.flow is None or ctx.flow.flow != FLOW:
         return [ctx.say("core.stale_button")]
@@ -137,14 +136,6 @@ def _choose_audience(ctx: Context, data: dict[str, Any], kind: str) -> list[Repl
     if kind in audience.KINDS:
         return _preview(ctx, {**data, "audience": {"kind": kind, "value": None}})
     return [ctx.say("core.stale_button")]
-
-
-def describe(ctx: Context, spec: dict[str, Any]) -> str:
-    """Describe an audience in words."""
-    value = spec.get("value")
-    if spec.get("kind") == "group" and value:
-        value = ctx.t(f"broadcast.group_{value}")
-    return ctx.t(f"broadcast.desc_{spec.get('kind')}", value=value)
 
 
 def _preview(ctx: Context, data: dict[str, Any]) -> list[Reply]:

@@ -1,17 +1,17 @@
-"""/baocao: past and pending broadcasts with their counts; stopping an open broadcast."""
+"""/baocao: past and pending broadcasts with their counts, stopping an open one; audiences."""
 
 from __future__ import annotations
 
-from bot import auth
+from typing import Any
+
+from bot.admins import auth
+from bot.broadcast import repo as repo_broadcasts
 from bot.context import Context
-from bot.db import repo_broadcasts
 from bot.messages import Button, Reply
 
 
 def handle_report(ctx: Context) -> list[Reply]:
     """List the latest broadcasts with their counts, with a stop button for open ones."""
-    from handlers.broadcast import describe
-
     broadcasts = repo_broadcasts.recent(ctx.session, limit=10)
     auth.audit(ctx, "broadcast.report", f"{len(broadcasts)} listed")
     if not broadcasts:
@@ -56,3 +56,11 @@ def stop_broadcast(ctx: Context, value: str) -> list[Reply]:
         return [ctx.say("broadcast.not_open", id=value)]
     auth.audit(ctx, "broadcast.stop", f"#{value} after {broadcast.sent_count} sent")
     return [ctx.say("broadcast.stopped", id=value, sent=broadcast.sent_count)]
+
+
+def describe(ctx: Context, spec: dict[str, Any]) -> str:
+    """Describe an audience in words."""
+    value = spec.get("value")
+    if spec.get("kind") == "group" and value:
+        value = ctx.t(f"broadcast.group_{value}")
+    return ctx.t(f"broadcast.desc_{spec.get('kind')}", value=value)

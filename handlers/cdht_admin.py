@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot import cdht_report, chart
-from bot.assessment import AssessmentContent
-from bot.cdht_filters import FilterError, Filters
+from bot.cdht import chart
+from bot.cdht import report as cdht_report
+from bot.cdht.assessment import AssessmentContent
+from bot.cdht.filters import FilterError, Filters
 from bot.context import Context
 from bot.messages import Attachment, Reply
 from handlers import handoff_staff

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from bot.content.messages import Messages
 from bot.context import Context
-from bot.db import repo_questions
 from bot.matching.curation import Group, group_questions
+from bot.matching.unanswered import curation_items
 from bot.messages import Reply
 
 SHOWN_GROUPS = 20
@@ -43,6 +43,6 @@ def handle_unanswered(ctx: Context) -> list[Reply]:
             return [ctx.say("curation.bad_days")]
         days = int(ctx.args)
     since = ctx.now - timedelta(days=days) if days else None
-    items = repo_questions.curation_items(ctx.session, since=since)
+    items = curation_items(ctx.session, since=since)
     groups = group_questions(items, limit=SHOWN_GROUPS)
     return [ctx.reply(render_groups(ctx.app.content.messages, groups, days))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.content.faq_screens import first_screen, screen_buttons
 from bot.context import Context
 from bot.db import repo_questions
 from bot.matching.index import MatchResult, Status
@@ -12,9 +13,7 @@ from bot.support.links import finder_rows
 from handlers import reminder_list
 
 if TYPE_CHECKING:
-    from bot.app import App
-
-MAX_SOURCES_SHOWN = 2
+    from bot.context import AppParts as App
 
 
 def handle_question(ctx: Context) -> list[Reply]:
@@ -63,14 +62,12 @@ def fallback_text(app: App, result: MatchResult) -> str:
 
 
 def answer_reply(app: App, faq_id: str, log_id: int | None) -> Reply:
-    """Return an entry's answer with its sources, related buttons and 👍/👎."""
+    """Return an entry's first screen with its Xem thêm/Nguồn, related buttons and 👍/👎."""
     entry = app.content.faq[faq_id]
     messages = app.content.messages
-    sources = "; ".join(entry.sources[:MAX_SOURCES_SHOWN])
-    text = f"{entry.answer}\n\n{messages.text('faq.sources', sources=sources)}"
-    rows: list[tuple[Button, ...]] = [
-        (Button(app.content.faq[r].question, payload=f"faq:{r}"),) for r in entry.related
-    ]
+    text = first_screen(entry, messages)
+    rows: list[tuple[Button, ...]] = [screen_buttons(entry, messages)]
+    rows += [(Button(app.content.faq[r].question, payload=f"faq:{r}"),) for r in entry.related]
     rows += finder_rows(app, faq_id)
     rows.extend(reminder_list.event_button_rows(app, faq_id))
     if log_id is not None:

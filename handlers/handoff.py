@@ -92,8 +92,15 @@ def _open(ctx: Context, question: str, log_id: int | None) -> list[Reply]:
     if len(open_now) >= tickets.MAX_OPEN_PER_CITIZEN:
         references = ", ".join(t.reference for t in open_now)
         return [ctx.say("handoff.too_many_open", count=len(open_now), references=references)]
+    candidates = [c.id for c in ctx.app.faq_index.match(question).candidates]
     _ticket, replies = tickets.open_ticket(
-        ctx.app, ctx.session, user=ctx.user, question=question, question_log_id=log_id, now=ctx.now
+        ctx.app,
+        ctx.session,
+        user=ctx.user,
+        question=question,
+        candidates=candidates,
+        question_log_id=log_id,
+        now=ctx.now,
     )
     return replies
 

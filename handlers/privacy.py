@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import personal_data
 from bot.context import Context
 from bot.messages import Attachment, Button, Reply
+from bot.privacy import personal_data
 
 CONFIRM_MINUTES = 15  # a delete button older than this asks again
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot import personal_data
+from bot.cdht import repo as repo_cdht
 from bot.context import Context
-from bot.db import repo_cdht
 from bot.messages import Button, Reply, button_rows
+from bot.privacy import personal_data
 from handlers import register_fields as fields
 from handlers.privacy import table_label
 from handlers.register_fields import FLOW

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.cdht import repo as repo_cdht
 from bot.context import Context
-from bot.db import repo_cdht
 from bot.messages import Button, Reply
 from handlers import register_fields as fields
 from handlers.profile import profile_replies

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.cdht_fields import (
+from bot.cdht.fields import (
     AGE_MAX,
     AGE_MIN,
     GENDERS,
@@ -15,8 +15,8 @@ from bot.cdht_fields import (
     parse_phone,
     parse_yes_no,
 )
+from bot.cdht.models import Registration
 from bot.context import Context
-from bot.db.models_cdht import Registration
 from bot.matching.normalize import clean, fold, nfc
 from bot.messages import Button, Reply, button_rows
 

@@ -6,13 +6,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.context import Context
-from bot.db import repo_reminders
 from bot.messages import Button, Reply
+from bot.reminders import repo as repo_reminders
 from bot.reminders.events import TOPIC_PREFIX, events_of, remind_window
 from bot.reminders.recurrence import next_occurrence, rule_of
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 
 def _summary(ctx: Context, row: object) -> str:

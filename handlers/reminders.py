@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 from bot.context import Context
-from bot.db import repo_reminders
-from bot.db.models_reminders import Reminder
 from bot.messages import Button, Reply, button_rows
+from bot.reminders import repo as repo_reminders
+from bot.reminders.models import Reminder
 from bot.reminders.parse import fold, parse
 from bot.reminders.recurrence import Rule, next_occurrence
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.cdht.models import Registration
 from bot.context import Context
-from bot.db.models_cdht import Registration
 from bot.matching.normalize import clean, fold
 from bot.messages import Button, Reply
 from bot.support.finder import Match, Profile, amounts_for, profile_from_answers, rank

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import App
+from bot.broadcast.models import BroadcastDelivery
+from bot.cdht.models import Registration
 from bot.db.models import TopicSubscription, User
-from bot.db.models_broadcast import BroadcastDelivery
-from bot.db.models_cdht import Registration
 from tests import helpers
 from tests.conftest import AppFactory
 from tests.standins.bot_api import BotApiStandIn

@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.broadcast import audience
-from bot.db.models import User
-from bot.db.models_broadcast import AuditLog
+from bot.db.models import AuditLog, User
 from tests.broadcast_support import add_citizen
 from tests.helpers import press, press_label, say, texts
 

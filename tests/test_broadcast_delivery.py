@@ -7,10 +7,10 @@ import asyncio
 import pytest
 
 from bot.app import App
+from bot.broadcast import repo as repo_broadcasts
+from bot.broadcast.models import Broadcast
 from bot.broadcast.service import BroadcastService
-from bot.db import repo_broadcasts
 from bot.db.models import User
-from bot.db.models_broadcast import Broadcast
 from tests.broadcast_support import add_citizen, delivery_statuses, telegram_app
 from tests.conftest import AppFactory
 from tests.helpers import telegram_polling

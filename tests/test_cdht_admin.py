@@ -112,7 +112,7 @@ def test_chart_font_setting_is_checked(tmp_path: Path) -> None:
 
 
 def test_chart_without_a_font_drops_diacritics() -> None:
-    from bot import chart
+    from bot.cdht import chart
 
     panel = chart.Panel("Đăng ký", ("Đạt",), [("xã Lấp Vò", (3,))])
     assert chart.render([panel], font_path=None).startswith(b"\x89PNG")

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.assessment import score
-from bot.db.models_cdht import Assessment
+from bot.cdht.assessment import score
+from bot.cdht.models import Assessment
 from tests.cdht_helpers import assess, register, user_id
 from tests.conftest import AppFactory, FakeClock
 from tests.helpers import labels, press, press_label, say, texts

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.cdht.places import Places, load_places
 from bot.content import ContentError, load_content
-from bot.places import Places, load_places
 from tests.conftest import CONTENT_DIR
 
 

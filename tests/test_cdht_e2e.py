@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import App
+from bot.cdht.models import Assessment, Registration
 from bot.channels.console import ConsoleChannel
-from bot.db.models_cdht import Assessment, Registration
 from tests.cdht_helpers import user_id
 from tests.conftest import AppFactory
 from tests.helpers import buttons_of, telegram_polling

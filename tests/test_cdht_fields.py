@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cdht_fields import parse_birth_year, parse_name, parse_phone, parse_score, parse_yes_no
+from bot.cdht.fields import parse_birth_year, parse_name, parse_phone, parse_score, parse_yes_no
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ import json
 
 from sqlalchemy import func, select
 
-from bot import personal_data
 from bot.app import App
 from bot.db.base import Base
 from bot.db.models import User
 from bot.db.registry import import_all_models
+from bot.privacy import personal_data
 from tests.cdht_helpers import assess, register, user_id
 from tests.conftest import FakeClock
 from tests.helpers import press, press_label, say, texts

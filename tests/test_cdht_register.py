@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.db.models_cdht import Consent, Registration
+from bot.cdht.models import Consent, Registration
 from tests.cdht_helpers import register, user_id
 from tests.conftest import AppFactory
 from tests.helpers import labels, press, press_label, say, texts

@@ -25,7 +25,9 @@ CHAT_TEXT = st.text(
 @cache
 def normalizer() -> Normalizer:
     content = load_content(CONTENT_DIR)
-    texts = [t for e in content.faq.values() for t in (e.question, e.answer, *e.phrasings)]
+    texts = [
+        t for e in content.faq.values() for t in (e.question, e.answer, e.details, *e.phrasings)
+    ]
     return Normalizer(content.abbreviations, texts)
 
 

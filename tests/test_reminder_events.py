@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from bot.app import App
+from bot.broadcast.models import Broadcast
+from bot.cdht.models import Assessment, Registration
 from bot.channels.console import ConsoleChannel
 from bot.content import load_content
 from bot.content.errors import ContentError
 from bot.db.models import User
-from bot.db.models_broadcast import Broadcast
-from bot.db.models_cdht import Assessment, Registration
 from bot.reminders.runner import run_due_once
 from tests.conftest import CONTENT_DIR, AppFactory, FakeClock
 from tests.helpers import press, press_label, say, texts

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from bot.db.models import User
-from bot.db.models_reminders import Reminder
+from bot.reminders.models import Reminder
 from bot.reminders.runner import run_due_once
 from tests.conftest import AppFactory, FakeClock
 from tests.helpers import labels, press, press_label, say, texts

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.db.models import User
-from bot.db.models_reminders import Reminder
+from bot.reminders.models import Reminder
 from bot.reminders.runner import run_due_once
 from bot.reminders.service import JOB_ID, ReminderService
 from tests.conftest import AppFactory, FakeClock

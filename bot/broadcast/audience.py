@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from bot.cdht.models import Registration
 from bot.db.models import TopicSubscription, User
-from bot.db.models_cdht import Registration
 from bot.matching.normalize import fold, nfc
 
 KINDS = ("all", "place", "group", "union", "registered", "topic")

@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from bot.broadcast import repo
+from bot.broadcast.models import Broadcast
 from bot.broadcast.pacer import Pacer
 from bot.channels.base import RateLimited
-from bot.db import repo_broadcasts as repo
 from bot.db.models import User
-from bot.db.models_broadcast import Broadcast
 from bot.messages import Button, Reply, button_rows
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

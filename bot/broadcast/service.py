@@ -15,16 +15,16 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.broadcast import repo
+from bot.broadcast.models import Broadcast
 from bot.broadcast.pacer import Pacer
 from bot.broadcast.progress import Progress, in_session
 from bot.broadcast.render import notice_reply
-from bot.db import repo_broadcasts as repo
-from bot.db.models_broadcast import Broadcast
 from bot.delivery import DeliveryResult, Outcome, deliver
 from bot.messages import Reply
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

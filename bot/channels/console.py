@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 from typing import TextIO
 
-from bot.app import App
 from bot.channels.numbered import ButtonMemory, numbered_lines
+from bot.context import AppParts as App
 from bot.delivery import deliver_addressed
 from bot.messages import Incoming, Kind, Reply
 

@@ -13,7 +13,7 @@ from bot.delivery import deliver_addressed
 from bot.messages import Incoming, Reply
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 log = logging.getLogger(__name__)
 

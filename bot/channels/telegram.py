@@ -18,8 +18,8 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.app import App
 from bot.channels.base import RateLimited, RecipientBlocked, TransientError
+from bot.context import AppParts as App
 from bot.delivery import deliver_addressed
 from bot.messages import Incoming, Kind, Reply, split_text
 from bot.routing import RouteKind

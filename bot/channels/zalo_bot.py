@@ -23,7 +23,7 @@ from bot.messages import Incoming, Kind, Reply, split_text
 from bot.web import secret_webhook
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 log = logging.getLogger(__name__)
 

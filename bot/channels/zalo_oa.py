@@ -39,7 +39,7 @@ from bot.db import repo_users, repo_zalo
 from bot.messages import Button, Incoming, Reply, split_text
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.context import AppParts as App
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from bot.db import repo_zalo
 from bot.db.models_zalo import ZaloToken
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.content.checks import check_content
 from bot.content.errors import ContentError
 from bot.content.faq import FaqEntry, load_faq
 from bot.content.messages import Messages, load_messages
@@ -60,4 +61,5 @@ def load_content(folder: Path | str) -> Content:
         module_name, function_name = section.loader_path.split(":")
         loader = getattr(importlib.import_module(module_name), function_name)
         content.sections[section.name] = loader(folder / section.filename, content)
+    check_content(content)
     return content

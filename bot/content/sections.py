@@ -17,9 +17,9 @@ class Section:
 
 
 SECTIONS: list[Section] = [
-    Section("places", "places.yaml", "bot.places:load_places"),
-    Section("assessment", "assessment.yaml", "bot.assessment:load_assessment"),
-    Section("consent", "consent.yaml", "bot.assessment:load_consent"),
+    Section("places", "places.yaml", "bot.cdht.places:load_places"),
+    Section("assessment", "assessment.yaml", "bot.cdht.assessment:load_assessment"),
+    Section("consent", "consent.yaml", "bot.cdht.assessment:load_consent"),
     Section("events", "events.yaml", "bot.reminders.events:load_events"),
     # "programmes" checks deadline_event against "events": keep it after "events".
     Section("programmes", "programmes.yaml", "bot.support.catalogue:load_programmes"),

@@ -1,4 +1,4 @@
-"""Core tables: users, flow state, the question log and answer feedback."""
+"""Core tables: users, flow state, the question log, answer feedback and the audit log."""
 
 from __future__ import annotations
 
@@ -87,3 +87,16 @@ class TopicSubscription(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     topic: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditLog(Base):
+    """One admin action or refused attempt: who, what, the result and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    who: Mapped[str] = mapped_column(String(96), index=True)  # "channel:external_id"
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -1,13 +1,18 @@
-"""Import every model module so the metadata knows all tables."""
+"""Import every model module so the metadata knows all tables.
+
+The core's own models live in bot/db; each feature keeps its models in its package and is
+named here by string, so the core never imports a feature.
+"""
 
 import importlib
 
 MODEL_MODULES = [
     "bot.db.models",
-    "bot.db.models_cdht",
     "bot.db.models_zalo",
-    "bot.db.models_reminders",
-    "bot.db.models_broadcast",
+    "bot.admins.models",
+    "bot.cdht.models",
+    "bot.reminders.models",
+    "bot.broadcast.models",
     "bot.handoff.models",
 ]
 

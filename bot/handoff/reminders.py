@@ -15,7 +15,7 @@ from bot.handoff.tickets import staff_address
 from bot.messages import Reply
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from bot.handoff.models import Ticket, TicketState
 from bot.messages import MAX_PAYLOAD_BYTES, Button
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 CANNED_PREFIX = "handoff.canned_"
 LABEL_SUFFIX = "_label"

@@ -17,7 +17,7 @@ from bot.handoff.models import Ticket
 from bot.messages import Address, Button, Reply, button_rows
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 MAX_OPEN_PER_CITIZEN = 3  # more open tickets: the citizen adds to one instead
 PSEUDONYM_CHARS = 10
@@ -86,11 +86,14 @@ def open_ticket(
     *,
     user: User,
     question: str,
+    candidates: list[str],
     question_log_id: int | None,
     now: datetime,
 ) -> tuple[Ticket, list[Reply]]:
-    """Open a ticket; return it with the citizen's confirmation and the staff group's post."""
-    candidates = [c.id for c in app.faq_index.match(question).candidates]
+    """Open a ticket; return it with the citizen's confirmation and the staff group's post.
+
+    `candidates` are the ids of the FAQ entries the bot thought closest, best first.
+    """
     ticket = repo.create_ticket(
         session,
         user_id=user.id,

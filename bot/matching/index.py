@@ -108,7 +108,9 @@ class FaqIndex:
         self.abbreviations = abbreviations
         owned = {e.id: (e.question, *e.phrasings) for e in entries.values()}
         owned |= {DECOY_PREFIX + theme: tuple(texts) for theme, texts in (decoys or {}).items()}
-        texts = [t for e in entries.values() for t in (e.question, *e.phrasings, e.answer)]
+        texts = [
+            t for e in entries.values() for t in (e.question, *e.phrasings, e.answer, e.details)
+        ]
         texts += [t for theme in (decoys or {}).values() for t in theme]
         self.normalizer = Normalizer(abbreviations, texts)
         entry_terms: dict[str, set[str]] = defaultdict(set)

@@ -11,8 +11,8 @@ from bot.content.errors import ContentError
 from bot.content.yamlio import read_yaml
 
 if TYPE_CHECKING:
-    from bot.app import App
     from bot.content.loader import Content
+    from bot.parts import Parts as App
 
 KINDS = ("event", "self_assessment")
 TOPIC_PREFIX = "ev:"  # button payload and subscription topic: "ev:<event id>"

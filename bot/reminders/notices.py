@@ -10,18 +10,19 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, select
 
-from bot.db import repo_broadcasts, repo_reminders
+from bot.broadcast import repo as repo_broadcasts
+from bot.cdht.models import Assessment, Registration
 from bot.db.models import TopicSubscription, User
-from bot.db.models_cdht import Assessment, Registration
-from bot.db.models_reminders import ReminderNotice
 from bot.delivery import Outcome
 from bot.messages import Button, Reply, button_rows
+from bot.reminders import repo as repo_reminders
 from bot.reminders.events import TOPIC_PREFIX, Event, events_of, remind_window
+from bot.reminders.models import ReminderNotice
 from bot.reminders.recurrence import is_quiet_hour
 from bot.reminders.sending import deliver_all, send_and_settle
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 BATCH = 500  # notices per event per poll; the rest go on the next polls
 

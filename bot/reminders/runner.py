@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from bot.db import repo_reminders
 from bot.db.models import User
 from bot.delivery import Outcome
 from bot.messages import Button, Reply, button_rows
+from bot.reminders import repo as repo_reminders
 from bot.reminders.notices import run_notices_once
 from bot.reminders.recurrence import is_quiet_hour, next_occurrence, rule_of
 from bot.reminders.sending import deliver_all, send_and_settle
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.orm import Session
 
-from bot.db import repo_reminders
 from bot.delivery import Outcome, deliver
 from bot.messages import Reply
+from bot.reminders import repo as repo_reminders
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

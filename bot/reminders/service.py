@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.reminders.runner import run_due_once
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bot.messages import Button
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.parts import Parts as App
 
 SECTION = "programmes"
 FINDER_PAYLOAD = "cmd:hotro"

@@ -26,11 +26,11 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bot.app import build_app
+from bot.broadcast import repo as repo_broadcasts
+from bot.broadcast.models import Broadcast
+from bot.cdht.models import Registration
 from bot.config import Settings
-from bot.db import repo_broadcasts
 from bot.db.models import User
-from bot.db.models_broadcast import Broadcast
-from bot.db.models_cdht import Registration
 from tests.standins.bot_api import BotApiStandIn
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ def _ms(seconds: float) -> str:
 
 def run() -> Iterator[tuple[str, str, bool]]:
     """Yield (target, measured, passed) for each CDHT target."""
-    from bot.places import load_places
+    from bot.cdht.places import load_places
 
     places = load_places(ROOT / "content/places.yaml")
     start = time.perf_counter()
@@ -52,11 +52,12 @@ def run() -> Iterator[tuple[str, str, bool]]:
 
 def _big_database() -> Iterator[tuple[str, str, bool]]:
     """Fill SQLite with many registrations and results; time stats, CSV and the chart."""
-    from bot import cdht_report, chart
     from bot.app import build_app
-    from bot.cdht_filters import Filters
+    from bot.cdht import chart
+    from bot.cdht import report as cdht_report
+    from bot.cdht.filters import Filters
+    from bot.cdht.models import Assessment, Registration
     from bot.db.models import User
-    from bot.db.models_cdht import Assessment, Registration
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.db"

@@ -16,8 +16,8 @@ from sqlalchemy import insert
 from bot.app import build_app
 from bot.config import Settings
 from bot.db.models import User
-from bot.db.models_reminders import Reminder
 from bot.db.session import make_engine, upgrade
+from bot.reminders.models import Reminder
 from bot.runner import Runtime
 from tests.standins.bot_api import BotApiStandIn
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models_cdht import Assessment, Consent, Registration
+from bot.cdht.models import Assessment, Consent, Registration
 
 
 def record_consent(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.base import add_once
 from bot.db.models import TopicSubscription
-from bot.db.models_reminders import Reminder, ReminderNotice
+from bot.reminders.models import Reminder, ReminderNotice
 
 
 def count_active(session: Session, *, user_id: int) -> int:

@@ -10,8 +10,8 @@ from sqlalchemy import func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.broadcast.audience import recipients
+from bot.broadcast.models import Broadcast, BroadcastDelivery
 from bot.db.models import User
-from bot.db.models_broadcast import Broadcast, BroadcastDelivery
 
 OPEN = ("scheduled", "sending")  # statuses an admin can still cancel
 STATUSES = ("pending", "sending", "sent", "failed", "blocked", "skipped")

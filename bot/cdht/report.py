@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from bot.assessment import AssessmentContent
-from bot.cdht_fields import format_phone
-from bot.cdht_filters import Filters
-from bot.db.models_cdht import Assessment, Registration
-from bot.db.repo_cdht import latest_result_ids, latest_results
+from bot.cdht.assessment import AssessmentContent
+from bot.cdht.fields import format_phone
+from bot.cdht.filters import Filters
+from bot.cdht.models import Assessment, Registration
+from bot.cdht.places import match_key
+from bot.cdht.repo import latest_result_ids, latest_results
 from bot.matching.normalize import fold
-from bot.places import match_key
 
 INDICATORS = 10
 COLUMNS = [

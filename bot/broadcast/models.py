@@ -1,4 +1,4 @@
-"""Admin roles, the audit log, broadcasts and their per-recipient delivery queue."""
+"""Broadcasts and their per-recipient delivery queue."""
 
 from __future__ import annotations
 
@@ -9,32 +9,6 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime, utcnow
-
-
-class Admin(Base):
-    """An admin added by a super-admin (super-admins come from ADMIN_IDS)."""
-
-    __tablename__ = "admins"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    external_id: Mapped[str] = mapped_column(String(64))
-    added_by: Mapped[str] = mapped_column(String(96))
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class AuditLog(Base):
-    """One admin action or refused attempt: who, what, the result and when."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    who: Mapped[str] = mapped_column(String(96), index=True)  # "channel:external_id"
-    action: Mapped[str] = mapped_column(String(48), index=True)
-    detail: Mapped[str] = mapped_column(Text, default="")
-    result: Mapped[str] = mapped_column(String(16))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class Broadcast(Base):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.matching.normalize import clean, fold
 
 if TYPE_CHECKING:
-    from bot.assessment import AssessmentContent
+    from bot.cdht.assessment import AssessmentContent
 
 RESULTS = ("dat", "chua-dat", "chua-danh-gia")
 

@@ -1,4 +1,4 @@
-"""Repository functions for admins and the audit log."""
+"""Repository functions for admins added in the bot."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models_broadcast import Admin, AuditLog
+from bot.admins.models import Admin
 
 
 def is_db_admin(session: Session, *, channel: str, external_id: str) -> bool:
@@ -40,10 +40,3 @@ def remove_admin(session: Session, *, channel: str, external_id: str) -> bool:
         return False
     session.delete(admin)
     return True
-
-
-def audit(
-    session: Session, *, who: str, action: str, detail: str, result: str, now: datetime
-) -> None:
-    """Append one entry to the audit log."""
-    session.add(AuditLog(who=who, action=action, detail=detail[:2000], result=result, at=now))

@@ -1,0 +1,1 @@
+"""Admin roles: who may use admin commands, and the admins added in the bot."""

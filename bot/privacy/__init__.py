@@ -1,0 +1,1 @@
+"""Personal data: what is stored about a citizen, its export and its deletion."""
