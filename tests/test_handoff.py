@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -27,7 +28,7 @@ from tests.handoff_helpers import (
     staff_post,
     to_citizen,
 )
-from tests.helpers import text_message, texts
+from tests.helpers import run_cli, text_message, texts
 
 
 def _ticket(app: App, ticket_id: int = 1) -> Ticket:
@@ -268,3 +269,19 @@ def test_figures_for_admins(make_app: AppFactory, db_url: str, clock: FakeClock)
     assert "2 câu, đã trả lời 1" in stats
     assert "45 phút" in stats
     assert "66,7%" in stats  # 2 of the 3 typed questions were handed over
+
+
+def test_terminal_chat_as_citizen_then_as_the_staff_side(tmp_path: Path) -> None:
+    env = {"STAFF_CHANNEL": "console", "STAFF_CHAT_ID": "staff"}
+    citizen = run_cli(["chat"], tmp_path, stdin=f"{OUT_OF_SCOPE}\n1\n", **env)
+    assert citizen.returncode == 0, citizen.stderr
+    assert "Mã câu hỏi: HK-0001" in citizen.stdout
+    staff = run_cli(
+        ["chat", "--staff"], tmp_path, stdin="HK-0001 Dạ, cán bộ trả lời ạ.\n/phieu\n", **env
+    )
+    assert staff.returncode == 0, staff.stderr
+    assert "Câu hỏi đang mở (1)" in staff.stdout and "HK-0001 · mới" in staff.stdout
+    assert "📤 [→ console:citizen-1]" not in staff.stdout
+    assert "📤 [→ console:local]" in staff.stdout
+    assert "Cán bộ Hội Khuyến học trả lời (HK-0001):\nDạ, cán bộ trả lời ạ." in staff.stdout
+    assert "HK-0001 · đã trả lời" in staff.stdout
