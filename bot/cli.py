@@ -68,12 +68,19 @@ STAFF_CONSOLE_CHAT = "staff"
 
 def grant_console_staff(app: App, user: str) -> None:
     """Give the terminal's user the staff role (whoever runs the CLI owns the database)."""
-    from bot.handoff import repository
+    from bot.admins import repo
+    from bot.admins.models import STAFF
 
     with app.sessions.begin() as session:
-        repository.add_staff(
-            session, channel="console", external_id=user, added_by="cli", now=app.now()
-        )
+        if not repo.is_db_admin(session, channel="console", external_id=user):
+            repo.grant(
+                session,
+                channel="console",
+                external_id=user,
+                role=STAFF,
+                added_by="cli",
+                now=app.now(),
+            )
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

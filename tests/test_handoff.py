@@ -28,7 +28,7 @@ from tests.handoff_helpers import (
     staff_post,
     to_citizen,
 )
-from tests.helpers import run_cli, text_message, texts
+from tests.helpers import button_press, run_cli, text_message, texts
 
 
 def _ticket(app: App, ticket_id: int = 1) -> Ticket:
@@ -285,3 +285,33 @@ def test_terminal_chat_as_citizen_then_as_the_staff_side(tmp_path: Path) -> None
     assert "📤 [→ console:local]" in staff.stdout
     assert "Cán bộ Hội Khuyến học trả lời (HK-0001):\nDạ, cán bộ trả lời ạ." in staff.stdout
     assert "HK-0001 · đã trả lời" in staff.stdout
+
+
+def test_quantri_manages_the_staff_role_and_staff_are_not_admins(
+    make_app: AppFactory, db_url: str
+) -> None:
+    app = handoff_app(make_app, db_url)  # telegram:7 was given the staff role
+
+    def admin(text: str) -> str:
+        return texts(app.dispatcher.handle(text_message(text, "admin")))
+
+    listing = app.dispatcher.handle(text_message("/quantri cán bộ", "admin"))[0]
+    assert "telegram:7" in listing.text
+    assert "chỉ dành cho cán bộ quản trị" in in_group(app, "/thongke")[0].text
+    assert "telegram:7" not in admin("/quantri")  # not an admin
+    assert "đã là cán bộ rồi" in admin("/quantri canbo them telegram:7")
+    assert "Mã tài khoản chưa đúng" in admin("/quantri canbo them 7")
+    # Made an admin, the account keeps answering (admins are staff) and leaves the staff list.
+    assert "Đã thêm telegram:7 làm quản trị viên" in admin("/quantri them telegram:7")
+    assert "telegram:7" not in admin("/quantri canbo")
+    assert "không có trong danh sách cán bộ" in admin("/quantri canbo xoa telegram:7")
+    post = staff_post(hand_over(app))
+    assert to_citizen(in_group(app, "Dạ, trả lời.", reply_to=post.text))
+    admin("/quantri xoa telegram:7")
+    assert in_group(app, "Dạ, trả lời nữa.", reply_to=post.text) == []
+    # The remove button of the staff list.
+    admin("/quantri canbo them telegram:9")
+    remove = payload_of(app.dispatcher.handle(text_message("/quantri canbo", "admin")), "Gỡ")
+    assert remove == "qt:rs:telegram:9"
+    removed = app.dispatcher.handle(button_press(remove, "admin"))
+    assert "Đã gỡ quyền cán bộ của telegram:9" in removed[0].text

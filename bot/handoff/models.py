@@ -1,4 +1,4 @@
-"""Tables of the handover: tickets, their messages, staff members and FAQ proposals."""
+"""Tables of the handover: tickets, their messages and FAQ proposals from staff."""
 
 from __future__ import annotations
 
@@ -49,7 +49,6 @@ class Ticket(Base):
     first_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    staff_thread_id: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def reference(self) -> str:
@@ -73,19 +72,6 @@ class TicketMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     delivered: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class StaffMember(Base):
-    """An account with the `staff` role (added with /quantri); admins are staff too."""
-
-    __tablename__ = "staff_members"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    external_id: Mapped[str] = mapped_column(String(64))
-    added_by: Mapped[str] = mapped_column(String(96))
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class FaqProposal(Base):

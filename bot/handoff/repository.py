@@ -1,4 +1,4 @@
-"""Repository functions for tickets, their messages, staff members and FAQ proposals."""
+"""Repository functions for tickets, their messages, the staff role and FAQ proposals."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.admins import repo as admins_repo
+from bot.admins.models import STAFF
 from bot.db.base import add_once
 from bot.handoff.models import (
     AWAITING_STAFF,
     OPEN_STATES,
     REFERENCE_PREFIX,
     FaqProposal,
-    StaffMember,
     Ticket,
     TicketMessage,
     TicketState,
@@ -142,36 +143,8 @@ def due_reminders(session: Session, *, waiting_before: datetime, limit: int = 10
 
 
 def is_staff(session: Session, *, channel: str, external_id: str) -> bool:
-    """Return whether the account has the staff role."""
-    query = select(StaffMember.id).where(
-        StaffMember.channel == channel, StaffMember.external_id == external_id
-    )
-    return session.scalar(query) is not None
-
-
-def list_staff(session: Session) -> list[StaffMember]:
-    """Return the staff members, oldest first."""
-    return list(session.scalars(select(StaffMember).order_by(StaffMember.id)))
-
-
-def add_staff(
-    session: Session, *, channel: str, external_id: str, added_by: str, now: datetime
-) -> bool:
-    """Give an account the staff role; return False when it already has it."""
-    row = StaffMember(channel=channel, external_id=external_id, added_by=added_by, added_at=now)
-    return add_once(session, row)
-
-
-def remove_staff(session: Session, *, channel: str, external_id: str) -> bool:
-    """Take the staff role away; return False when the account did not have it."""
-    query = select(StaffMember).where(
-        StaffMember.channel == channel, StaffMember.external_id == external_id
-    )
-    row = session.scalars(query).one_or_none()
-    if row is None:
-        return False
-    session.delete(row)
-    return True
+    """Return whether the account was given the staff role (admins are checked apart)."""
+    return admins_repo.has_role(session, channel=channel, external_id=external_id, role=STAFF)
 
 
 def propose_phrasing(
