@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -77,7 +77,7 @@ async def deliver_addressed(app: App, reply: Reply) -> DeliveryResult:
         user_id=to.user_id,
         channel=to.channel,
         chat_id=to.chat_id,
-        reply=replace(reply, to=None),
+        reply=reply,
     )
     if result.outcome is not Outcome.SENT:
         log.warning("reply to %s:%s not delivered: %s", to.channel, to.chat_id, result.outcome)

@@ -67,6 +67,9 @@ class Address:
     channel: str
     chat_id: str
     user_id: int | None = None  # the users.id of the recipient, when known
+    # A conversation within a group (e.g. "HK-0042 · question"): in a Telegram forum group
+    # each topic gets its own forum topic, made on first use; other chats ignore it.
+    topic: str | None = None
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def handle_staff_message(ctx: Context) -> list[Reply]:
         return [ctx.say("handoff.staff_no_ticket", reference=format_reference(reference))]
     if not text:
         return []
-    return _answer(ctx, ticket, text)
+    return _in_thread(ctx, ticket, _answer(ctx, ticket, text))
 
 
 def _answer(ctx: Context, ticket: Ticket, text: str) -> list[Reply]:
@@ -76,6 +76,11 @@ def handle_staff_button(ctx: Context) -> list[Reply]:
     ticket = repo.get_ticket(ctx.session, int(number)) if number.isdigit() else None
     if ticket is None:
         return [ctx.say("core.stale_button")]
+    return _in_thread(ctx, ticket, _ticket_action(ctx, ticket, action, arg))
+
+
+def _ticket_action(ctx: Context, ticket: Ticket, action: str, arg: str) -> list[Reply]:
+    """Close, send a canned answer, or pick and propose an FAQ entry."""
     if action == "done":
         closed = tickets.close(ctx.app, ctx.session, ticket=ticket, by_citizen=False, now=ctx.now)
         key = "handoff.staff_closed" if closed else "handoff.staff_already_closed"
@@ -90,6 +95,16 @@ def handle_staff_button(ctx: Context) -> list[Reply]:
     if action == "fq" and arg.isdigit() and int(arg) < len(ticket.candidates):
         return [_propose(ctx, ticket, ticket.candidates[int(arg)])]
     return [ctx.say("core.stale_button")]
+
+
+def _in_thread(ctx: Context, ticket: Ticket, replies: list[Reply]) -> list[Reply]:
+    """In the staff group, put the bot's notes about a ticket into the ticket's topic."""
+    if not is_staff_chat(ctx):
+        return replies
+    return [
+        r if r.to is not None else tickets.to_staff(ctx.app, ticket, r.text, r.buttons)[0]
+        for r in replies
+    ]
 
 
 def _pick_entry(ctx: Context, ticket: Ticket) -> Reply:

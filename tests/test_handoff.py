@@ -18,6 +18,7 @@ from tests.conftest import AppFactory, FakeClock
 from tests.handoff_helpers import (
     OUT_OF_SCOPE,
     OUTSIDER,
+    STAFF_GROUP,
     citizen_presses,
     citizen_says,
     group_presses,
@@ -60,7 +61,11 @@ def test_citizen_hands_over_and_staff_answer_reaches_them(
     assert delivered[0].text.startswith("💬 Cán bộ Hội Khuyến học trả lời (HK-0001):")
     assert "xem trên báo địa phương" in delivered[0].text
     assert delivered[0].to is not None and delivered[0].to.channel == "telegram"
-    assert "Đã gửi trả lời HK-0001" in texts([r for r in answer if r.to is None])
+    notes = [r for r in answer if r.to is not None and r.to.chat_id == STAFF_GROUP]
+    assert [note.text for note in notes] == ["✅ Đã gửi trả lời HK-0001 cho Lan."]
+    # In the group, notes about a ticket go to its topic (a forum topic in a forum group).
+    assert post.to.topic is not None and post.to.topic.startswith("HK-0001 · hôm nay giá lúa")
+    assert notes[0].to is not None and notes[0].to.topic == post.to.topic
     ticket = _ticket(app)
     assert ticket.state == "answered" and ticket.first_answer_at is not None
 
@@ -188,7 +193,7 @@ def test_forged_ticket_buttons_get_a_polite_reply(
         replies = citizen_presses(app, payload, user="99")
     else:
         replies = group_presses(app, payload)
-    assert len(replies) == 1 and replies[0].to is None
+    assert len(replies) == 1 and to_citizen(replies) == []
     assert expected in replies[0].text.lower()
     assert _ticket(app).state == "new"
 

@@ -146,3 +146,36 @@ async def test_staff_are_reminded_of_tickets_waiting_too_long(
         assert "quá 2 giờ" in reminder and "HK-0001" in reminder and "2 giờ" in reminder
         clock.advance(hours=3)
         assert await remind_once(app) == 0  # once per wait, not on every poll
+
+
+async def test_forum_group_gets_one_topic_per_ticket_and_answers_from_the_topic(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    bot_api.forum_chats.add(GROUP)
+    async with telegram_polling(_app(make_app, db_url, bot_api)):
+        await _hand_over_on_telegram(bot_api)
+        created = [c.params for c in bot_api.calls if c.method == "createForumTopic"]
+        assert [c["name"] for c in created] == [f"HK-0001 · {OUT_OF_SCOPE}"]
+        thread = next(iter(bot_api.topics))
+        assert bot_api.sent(GROUP)[0]["message_thread_id"] == str(thread)
+
+        # Written in the topic, without replying to any message: an answer to its ticket.
+        opened = bot_api.topic_created(GROUP, thread)
+        bot_api.member_says(
+            GROUP, "Dạ, cán bộ trả lời trong chủ đề.", STAFF, reply_to=opened, thread_id=thread
+        )
+        await bot_api.wait_for(5)
+        assert "trả lời trong chủ đề" in bot_api.sent(42)[-1]["text"]
+        note = bot_api.sent(GROUP)[-1]
+        assert note["text"].startswith("✅ Đã gửi") and note["message_thread_id"] == str(thread)
+    # After a restart the citizen's follow-up still joins the same topic.
+    async with telegram_polling(
+        telegram_app(make_app, db_url, bot_api, staff_chat_id=STAFF_GROUP)
+    ):
+        bot_api.user_presses(_button(bot_api.sent(42)[-1], "Gửi thêm"))
+        await bot_api.wait_for(6)
+        bot_api.user_says("Dạ, tôi ở xã Mỹ An.")
+        await bot_api.wait_for(8)
+        follow_up = bot_api.sent(GROUP)[-1]
+        assert "xã Mỹ An" in follow_up["text"] and follow_up["message_thread_id"] == str(thread)
+        assert sum(1 for c in bot_api.calls if c.method == "createForumTopic") == 1

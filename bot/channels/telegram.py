@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.base import RateLimited, RecipientBlocked, TransientError
+from bot.channels.telegram_topics import ForumTopics
 from bot.context import AppParts as App
 from bot.delivery import deliver_addressed
 from bot.messages import Incoming, Kind, Reply, split_text
@@ -51,6 +52,7 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.topics = ForumTopics(app, self.application.bot)
         app.channels.register(self)
 
     async def start(self, *, polling: bool) -> None:
@@ -120,26 +122,29 @@ class TelegramChannel:
                 log.warning("could not send the apology to chat %s", update.effective_chat.id)
 
     async def send(self, chat_id: str, reply: Reply) -> str:
-        """Send a reply (text with an inline keyboard, or a photo/document)."""
+        """Send a reply (text with an inline keyboard, or a photo/document).
+
+        A reply addressed to a topic goes into that topic's forum thread in a forum group.
+        """
         bot = self.application.bot
         markup = keyboard(reply)
         try:
+            topic = reply.to.topic if reply.to is not None else None
+            thread = await self.topics.thread_for(chat_id, topic) if topic else None
             if reply.attachment is not None:
                 upload = InputFile(reply.attachment.data, filename=reply.attachment.filename)
                 caption = reply.text[: MessageLimit.CAPTION_LENGTH]
-                if reply.attachment.is_image:
-                    sent = await bot.send_photo(
-                        chat_id, upload, caption=caption, reply_markup=markup
-                    )
-                else:
-                    sent = await bot.send_document(
-                        chat_id, upload, caption=caption, reply_markup=markup
-                    )
+                send_file = bot.send_photo if reply.attachment.is_image else bot.send_document
+                sent = await send_file(
+                    chat_id, upload, caption=caption, reply_markup=markup, message_thread_id=thread
+                )
                 return str(sent.message_id)
             chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
             for chunk in chunks[:-1]:
-                await bot.send_message(chat_id, chunk)
-            sent = await bot.send_message(chat_id, chunks[-1], reply_markup=markup)
+                await bot.send_message(chat_id, chunk, message_thread_id=thread)
+            sent = await bot.send_message(
+                chat_id, chunks[-1], reply_markup=markup, message_thread_id=thread
+            )
             return str(sent.message_id)
         except TelegramError as error:
             raise delivery_error(error) from error

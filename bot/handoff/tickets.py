@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 MAX_OPEN_PER_CITIZEN = 3  # more open tickets: the citizen adds to one instead
 PSEUDONYM_CHARS = 10
+TOPIC_QUESTION_CHARS = 100  # with the reference, within Telegram's 128 for a topic name
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,22 @@ def citizen_buttons(app: App, ticket: Ticket) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def _to_staff(app: App, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> list[Reply]:
-    """Return a message for the staff group, or nothing when no group is set."""
+def topic_of(ticket: Ticket) -> str:
+    """Return the ticket's conversation title in the staff group (a forum topic's name)."""
+    question = " ".join(ticket.question.split())
+    if len(question) > TOPIC_QUESTION_CHARS:
+        question = question[: TOPIC_QUESTION_CHARS - 1] + "…"
+    return f"{ticket.reference} · {question}"
+
+
+def to_staff(
+    app: App, ticket: Ticket, text: str, buttons: tuple[tuple[Button, ...], ...] = ()
+) -> list[Reply]:
+    """Return a message about a ticket for the staff group (in its topic), or nothing."""
     address = staff_address(app)
-    return [] if address is None else [Reply(text, buttons, to=address)]
+    if address is None:
+        return []
+    return [Reply(text, buttons, to=replace(address, topic=topic_of(ticket)))]
 
 
 def expected_answer(app: App, now: datetime) -> str:
@@ -110,7 +123,10 @@ def open_ticket(
     )
     confirmation = Reply(text, citizen_buttons(app, ticket))
     post = staff_texts.ticket_post(app, ticket, user.last_seen)
-    return ticket, [confirmation, *_to_staff(app, post, staff_texts.ticket_buttons(app, ticket))]
+    return ticket, [
+        confirmation,
+        *to_staff(app, ticket, post, staff_texts.ticket_buttons(app, ticket)),
+    ]
 
 
 def follow_up(
@@ -124,7 +140,7 @@ def follow_up(
         name=staff_texts.citizen_name(app, ticket),
         text=text[:3000],
     )
-    return _to_staff(app, post, staff_texts.ticket_buttons(app, ticket))
+    return to_staff(app, ticket, post, staff_texts.ticket_buttons(app, ticket))
 
 
 def answer(
@@ -168,6 +184,6 @@ def close(
         return []
     t = app.content.messages.text
     if by_citizen:
-        return _to_staff(app, t("handoff.staff_citizen_closed", reference=ticket.reference))
+        return to_staff(app, ticket, t("handoff.staff_citizen_closed", reference=ticket.reference))
     text = t("handoff.closed_by_staff", reference=ticket.reference)
     return [Reply(text, to=citizen_address(ticket))]
