@@ -10,6 +10,7 @@ import os
 import statistics
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError, load_settings
@@ -100,8 +101,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """Measure the matcher on a labelled TSV: the misses, then one summary line."""
-    from bot.matching.evaluate import evaluate, read_cases
+    """Measure the matcher on a labelled TSV: the misses, a line per style, then a summary."""
+    from bot.matching.evaluate import by_style, evaluate, read_cases
     from bot.matching.index import FaqIndex
 
     content = load_content(settings.content_dir)
@@ -110,10 +111,38 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201
         return 2
-    report = evaluate(FaqIndex.from_content(content), cases)
+    index = FaqIndex.from_content(content)
+    report = evaluate(index, cases)
     for miss in report.misses:
         print(miss)  # noqa: T201
+    for style, part in by_style(index, cases).items():
+        print(f"[{style}] {part.summary()}")  # noqa: T201
     print(report.summary())  # noqa: T201
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Fit the matcher's decision on labelled TSVs and write bot/matching/calibration.json."""
+    from bot.matching.calibrate import NEUTRAL, calibrate, write
+    from bot.matching.evaluate import read_cases
+    from bot.matching.index import FaqIndex
+
+    frozen = [f for f in args.files if "frozen" in Path(f).name]
+    if frozen:
+        print(f"error: frozen sets are for reporting only: {', '.join(frozen)}", file=sys.stderr)  # noqa: T201
+        return 2
+    try:
+        cases = [case for f in args.files for case in read_cases(f)]
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    index = FaqIndex.from_content(load_content(settings.content_dir), NEUTRAL)
+    result = calibrate(index, cases, [Path(f).name for f in args.files])
+    print(json.dumps({k: result[k] for k in ("cuts", "cases")}, ensure_ascii=False))  # noqa: T201
+    for row in result["reliability_cv"]:
+        print(row)  # noqa: T201
+    if not args.dry_run:
+        write(result)
     return 0
 
 
@@ -142,12 +171,12 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
     summary = f"content OK: {len(content.faq)} FAQ entries, {phrasings} phrasings"
     extra = ", ".join(sorted(content.sections))
     print(summary + (f"; sections: {extra}" if extra else ""))  # noqa: T201
-    sizes = sorted(first_screen_sizes(content).values())
+    sizes = sorted(first_screen_sizes(content.faq, content.messages).values())
     print(  # noqa: T201
         f"first screens: max {sizes[-1]}, median {statistics.median(sizes):g} characters "
         f"(limit {FIRST_SCREEN_MAX_CHARS})"
     )
-    for warning in content_warnings(content):
+    for warning in content_warnings(content.faq, content.sections):
         print(f"warning: {warning}")  # noqa: T201
     return 0
 
@@ -224,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     evaluation = sub.add_parser("eval", help="measure FAQ matching on a labelled TSV file")
     evaluation.add_argument("file", help="TSV with columns question, expected (ids or -)")
+    fit = sub.add_parser("calibrate", help="fit the FAQ decision on labelled TSV files")
+    fit.add_argument("files", nargs="+", help="TSVs as for eval (never the frozen sets)")
+    fit.add_argument("--dry-run", action="store_true", help="print, do not write the file")
     unanswered = sub.add_parser("unanswered", help="list questions the bot could not answer")
     unanswered.add_argument("--limit", type=int, default=20, help="groups shown (default 20)")
     unanswered.add_argument("--days", type=int, default=None, help="only the last N days")
@@ -252,6 +284,7 @@ COMMANDS: dict[str, Command] = {
     "chat": cmd_chat,
     "ask": cmd_ask,
     "eval": cmd_eval,
+    "calibrate": cmd_calibrate,
     "unanswered": cmd_unanswered,
     "content check": cmd_content_check,
     "db upgrade": cmd_db_upgrade,

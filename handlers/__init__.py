@@ -13,6 +13,7 @@ from handlers import (
     faq_screens,
     handoff,
     handoff_staff,
+    old_places,
     privacy,
     profile,
     register,
@@ -77,6 +78,7 @@ ROUTES = [
     text("handover", handoff.is_handover_request, handoff.handle_handover_request),
     text("reminder", reminders.is_reminder_request, reminders.handle_text_request),
     text("smalltalk", smalltalk.is_smalltalk, smalltalk.handle_smalltalk),
+    text("old_place", old_places.is_old_place_question, old_places.handle_old_place),
     # The FAQ fallback comes last: any other text is a question for the FAQ matcher.
     fallback(faq.handle_question),
 ]

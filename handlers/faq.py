@@ -11,6 +11,7 @@ from bot.matching.index import MatchResult, Status
 from bot.messages import Button, Reply, button_rows
 from bot.support.links import finder_rows
 from handlers import reminder_list
+from handlers.faq_actions import action_buttons, wants_staff
 
 if TYPE_CHECKING:
     from bot.context import AppParts as App
@@ -30,16 +31,23 @@ def handle_question(ctx: Context) -> list[Reply]:
         score=result.score,
         now=ctx.now,
     )
-    return [render(ctx.app, result, row.id)]
+    return [render(ctx.app, result, row.id, ctx.text)]
 
 
-def render(app: App, result: MatchResult, log_id: int) -> Reply:
-    """Build the reply the citizen sees for a match decision."""
+def render(app: App, result: MatchResult, log_id: int, text: str = "") -> Reply:
+    """Build the reply the citizen sees for a match decision on the question `text`."""
     messages = app.content.messages
+    if wants_staff(text):
+        staff = Button(messages.text("faq.leave_for_staff"), payload=f"staff:{log_id}")
+        help_button = Button(messages.text("faq.what_can_you_do"), payload="cmd:help")
+        return Reply(messages.text("faq.to_staff"), button_rows([staff, help_button]))
     if result.status is Status.ANSWER and result.id is not None:
-        return answer_reply(app, result.id, log_id)
+        actions = action_buttons(app, result.id, text)
+        others = [c.id for c in result.alternatives]
+        return answer_reply(app, result.id, log_id, actions, others)
     if result.status is Status.CLARIFY:
-        buttons = [
+        buttons = action_buttons(app, result.candidates[0].id, text)
+        buttons += [
             Button(app.content.faq[c.id].question, payload=f"faq:{c.id}")
             for c in result.candidates
         ]
@@ -61,13 +69,27 @@ def fallback_text(app: App, result: MatchResult) -> str:
     return messages.text("faq.fallback")
 
 
-def answer_reply(app: App, faq_id: str, log_id: int | None) -> Reply:
-    """Return an entry's first screen with its Xem thêm/Nguồn, related buttons and 👍/👎."""
+def answer_reply(
+    app: App,
+    faq_id: str,
+    log_id: int | None,
+    actions: list[Button] | None = None,
+    alternatives: list[str] | None = None,
+) -> Reply:
+    """Return an entry's first screen with actions, Xem thêm/Nguồn, runners-up, related, 👍/👎.
+
+    Runners-up (`alternatives`) follow an answer the matcher was not sure of, under
+    "Hoặc Anh/Chị muốn hỏi:".
+    """
     entry = app.content.faq[faq_id]
     messages = app.content.messages
     text = first_screen(entry, messages)
-    rows: list[tuple[Button, ...]] = [screen_buttons(entry, messages)]
-    rows += [(Button(app.content.faq[r].question, payload=f"faq:{r}"),) for r in entry.related]
+    if alternatives:
+        text += f"\n\n{messages.text('faq.or_maybe')}"
+    rows: list[tuple[Button, ...]] = [(b,) for b in actions or ()]
+    rows.append(screen_buttons(entry, messages))
+    shown = [*(alternatives or ()), *(r for r in entry.related if r not in (alternatives or ()))]
+    rows += [(Button(app.content.faq[r].question, payload=f"faq:{r}"),) for r in shown]
     rows += finder_rows(app, faq_id)
     rows.extend(reminder_list.event_button_rows(app, faq_id))
     if log_id is not None:
@@ -128,5 +150,5 @@ def describe_match(app: App, question: str) -> dict[str, Any]:
         "id": result.id,
         "score": round(result.score, 1),
         "candidates": [{"id": c.id, "score": round(c.score, 1)} for c in result.candidates],
-        "reply": render(app, result, 0).text,
+        "reply": render(app, result, 0, question).text,
     }

@@ -22,8 +22,7 @@ def audit_rows(app: App) -> list[tuple[str, str, str]]:
 def test_non_admin_is_refused_plainly_and_logged(app: App) -> None:
     for attempt in ("/thongbao", "/baocao", "/quantri them console:me"):
         assert (
-            texts(say(app, attempt, user="lan"))
-            == "Dạ, lệnh này chỉ dành cho cán bộ quản trị của bot ạ."
+            texts(say(app, attempt, user="lan")) == "Dạ, lệnh này chỉ dành cho cán bộ quản trị ạ."
         )
     assert "chỉ dành cho cán bộ quản trị" in texts(press(app, "bc:now", user="lan"))
     rows = audit_rows(app)

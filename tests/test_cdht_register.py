@@ -142,7 +142,7 @@ def test_rerun_offers_update_and_hoso_edits_one_field(app: App) -> None:
     replies = say(app, "/dangky")
     assert "đã đăng ký rồi" in texts(replies) and "Nguyễn Thị Lan" in texts(replies)
     replies = press_label(app, replies, "Sửa một mục")
-    assert "Thông tin bot đang lưu" in texts(replies)
+    assert "Thông tin em đang lưu" in texts(replies)
     replies = press_label(app, replies, "Năm sinh")
     assert "4 chữ số" in texts(say(app, "abc"))
     replies = say(app, "1980")

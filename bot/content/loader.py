@@ -61,5 +61,5 @@ def load_content(folder: Path | str) -> Content:
         module_name, function_name = section.loader_path.split(":")
         loader = getattr(importlib.import_module(module_name), function_name)
         content.sections[section.name] = loader(folder / section.filename, content)
-    check_content(content)
+    check_content(folder, content.faq, content.messages, content.sections)
     return content

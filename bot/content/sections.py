@@ -23,5 +23,6 @@ SECTIONS: list[Section] = [
     Section("events", "events.yaml", "bot.reminders.events:load_events"),
     # "programmes" checks deadline_event against "events": keep it after "events".
     Section("programmes", "programmes.yaml", "bot.support.catalogue:load_programmes"),
+    Section("glossary", "glossary.yaml", "bot.matching.glossary:load_glossary"),
     Section("out_of_scope", "out_of_scope.yaml", "bot.matching.out_of_scope:load_out_of_scope"),
 ]

@@ -1,4 +1,4 @@
-"""Measure the matcher on a labelled TSV file (question, expected ids or `-`)."""
+"""Measure the matcher on a labelled TSV file (question, expected ids or `-`, optional style)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class Case:
 
     question: str
     expected: frozenset[str]
+    style: str = ""  # the optional third column: how the question is written
 
 
 @dataclass
@@ -74,17 +75,18 @@ class Report:
 
 
 def read_cases(path: Path | str) -> list[Case]:
-    """Read a TSV with a header row `question<TAB>expected`."""
+    """Read a TSV with a header row `question<TAB>expected[<TAB>style]`."""
     cases = []
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
-        question, _, expected = line.partition("\t")
+        question, _, rest = line.partition("\t")
+        expected, _, style = rest.partition("\t")
         if not expected.strip():
             raise ValueError(f"{path}:{number}: expected a tab and an id (or -)")
         ids = {i.strip() for i in expected.split(",") if i.strip() and i.strip() != OUT_OF_SCOPE}
-        cases.append(Case(question, frozenset(ids)))
+        cases.append(Case(question, frozenset(ids), style.strip()))
     return cases
 
 
@@ -92,6 +94,12 @@ def _describe(result: MatchResult) -> str:
     """Return the decision and candidates in a short form for a miss line."""
     shown = ", ".join(f"{c.id} {c.score:.0f}" for c in result.candidates)
     return f"{result.status} {result.id or ''} [{shown}]"
+
+
+def by_style(index: FaqIndex, cases: list[Case]) -> dict[str, Report]:
+    """Return one report per style named in the cases (none when no case names one)."""
+    styles = sorted({case.style for case in cases if case.style})
+    return {s: evaluate(index, [c for c in cases if c.style == s]) for s in styles}
 
 
 def evaluate(index: FaqIndex, cases: list[Case]) -> Report:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,17 +10,19 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.content.faq import FaqEntry
+from bot.matching.confidence import Calibration
 from bot.matching.normalize import Normalized, Normalizer, fold
+from bot.matching.story import question_part
 
 if TYPE_CHECKING:
     from bot.content.loader import Content
 
-ANSWER_SCORE = 40.0  # at or above this (with a clear margin) the best entry is answered
-CLARIFY_SCORE = 24.0  # between this and ANSWER_SCORE the best entries are offered
-MIN_MARGIN = 8.0  # a best entry closer than this to the runner-up is not answered outright
 MAX_CANDIDATES = 3
+ALTERNATIVES = 2  # runners-up offered beside an answer that is likely but not certain
 DECOY_PREFIX = "oos:"  # owner key of an out-of-scope theme (FAQ ids cannot contain ":")
-DECOY_MARGIN = 2.0  # a decoy scoring at least the best entry's score minus this: decline
+DECOY_MARGIN = 2.0  # a declined question names a theme scoring at least the best minus this
+DECOY_CLEAR = 10.0  # a theme beating the best entry by this much declines it outright
+MIN_SCORE = 10.0  # below this the best entry is not even offered
 UNKNOWN_WORD_WEIGHT = 2.5  # a word no entry uses weighs like a rare word: it may be off-topic
 ENTRY_SHARE = 0.35  # weight of whole-entry coverage of the question
 PHRASING_SHARE = 0.35  # weight of the best single phrasing (F1 of the shared IDF weight)
@@ -30,15 +31,8 @@ UNKNOWN_PAIR_WEIGHT = 0.3  # two known words side by side that no entry uses tog
 ACCENT_CONFLICT = 0.5  # share of a word's weight lost when typed with other accents (phí/phi)
 MIN_POSTING_WEIGHT = 0.1  # terms weighing less are not looked up (they barely move scores)
 RESCORED = 16  # entries whose best phrasing fits best are scored in full
-ANCHORS = 30  # an entry's most characteristic terms; a question using none is not answered
-LONG_MESSAGE_WORDS = 12  # a message this long is also matched on its last clauses
-TAIL_MIN_WORDS = 8  # the last clauses taken together have at least this many words
-TAIL_FACTOR = 1.0  # a score found on the last clauses only counts this much
-# A long story dilutes every entry's score, so a long message whose best entry still stands
-# clearly apart from the runner-up (by a share of its own score) is answered lower down.
-LONG_ANSWER_WORDS = 20  # a message this long may be answered on the rule below
-LONG_ANSWER_SCORE = 35.0  # ... when its best entry scores at least this
-LONG_MIN_SHARE = 0.2  # ... and leads the runner-up by at least this share of its score
+ANCHORS = 30  # an entry's most characteristic terms (the "anchored" feature)
+TAIL_FACTOR = 1.0  # a score found on the question part only counts this much
 NUMBER_WEIGHT = 0.5  # an unknown number (an age, a year) says little about the topic
 FUNCTION_WEIGHT = 0.2  # share of its IDF kept by a function word (question words, pronouns)
 # Folded function words: with few entries IDF alone cannot tell they carry no topic.
@@ -48,9 +42,6 @@ FUNCTION_WORDS = frozenset(
     "da dang se muon can phai biet giup nhieu lam qua rat nua chua luon thoi day ne vay ha "
     "nhe oi gio hien nay bay con cai vu chuyen chau no ong ay".split()
 )
-
-
-_CLAUSE_BREAK = re.compile(r"[,.;:!?\n]+|\s(?:mà|nhưng|vậy thì|thì)\s")
 
 
 class Status(StrEnum):
@@ -80,6 +71,43 @@ class MatchResult:
     candidates: tuple[Candidate, ...]
     normalized: str
     declined: str | None = None  # the out-of-scope theme that made the bot decline
+    confidence: float = 0.0  # the calibrated probability that the best entry is right
+    alternatives: tuple[Candidate, ...] = ()  # runners-up shown beside an unsure answer
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the ranking says about one question: the features the decision is fitted on."""
+
+    normalized: str
+    top: tuple[Candidate, ...]  # real entries, best first
+    decoy: Candidate | None  # the best out-of-scope theme
+    split: bool  # the question part puts another entry first than the whole message
+    agree: bool  # the question part (if any) puts the best entry first
+    words: int
+    unknown: float  # share of the question's weight on words no entry uses
+
+    def features(self) -> list[float]:
+        """Return the feature vector in confidence.FEATURES order."""
+        best = self.top[0].score if self.top else 0.0
+        second = self.top[1].score if len(self.top) > 1 else 0.0
+        third = self.top[2].score if len(self.top) > 2 else 0.0
+        decoy = self.decoy.score if self.decoy else 0.0
+        anchored = bool(self.top) and self.top[0].anchored
+        return [
+            best / 100,
+            (best - second) / 100,
+            (best - third) / 100,
+            float(anchored),
+            math.log1p(self.words) / 4,
+            float(self.split),
+            float(self.agree),
+            decoy / 100,
+            max(0.0, decoy - best) / 100,
+            self.unknown,
+            (best - second) / best if best else 0.0,
+            min(2.0, decoy / best) if best else 2.0,
+        ]
 
 
 def terms(folded: str) -> set[str]:
@@ -103,9 +131,11 @@ class FaqIndex:
         entries: dict[str, FaqEntry],
         abbreviations: dict[str, str],
         decoys: Mapping[str, Sequence[str]] | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
         """Index the entries' phrasings and the out-of-scope decoys (theme id -> phrasings)."""
         self.abbreviations = abbreviations
+        self.calibration = calibration or Calibration.load()
         owned = {e.id: (e.question, *e.phrasings) for e in entries.values()}
         owned |= {DECOY_PREFIX + theme: tuple(texts) for theme, texts in (decoys or {}).items()}
         texts = [
@@ -154,12 +184,12 @@ class FaqIndex:
                 self._postings[term].append(position)
 
     @classmethod
-    def from_content(cls, content: Content) -> FaqIndex:
+    def from_content(cls, content: Content, calibration: Calibration | None = None) -> FaqIndex:
         """Build the index from loaded content: the FAQ and the out-of-scope themes."""
         themes = content.sections.get("out_of_scope", {})
-        return cls(
-            content.faq, content.abbreviations, {t.id: t.phrasings for t in themes.values()}
-        )
+        table = content.abbreviations | content.sections.get("glossary", {})
+        decoys = {t.id: t.phrasings for t in themes.values()}
+        return cls(content.faq, table, decoys, calibration)
 
     def normalize(self, question: str) -> Normalized:
         """Return the question normalised as the index sees it."""
@@ -176,30 +206,29 @@ class FaqIndex:
         return NUMBER_WEIGHT if term.isdigit() else UNKNOWN_WORD_WEIGHT
 
     def rank(self, question: str) -> tuple[str, list[Candidate]]:
-        """Return the normalised question and entries best first."""
-        normalized, ranked, _split = self._rank_with_tail(question)
+        """Return the normalised question and entries (and decoys) best first."""
+        normalized, ranked, _split, _agree = self._rank_with_question(question)
         return normalized, ranked
 
-    def _rank_with_tail(self, question: str) -> tuple[str, list[Candidate], bool]:
-        """Return the normalised question, entries best first, and whether the tail disagrees.
+    def _rank_with_question(self, question: str) -> tuple[str, list[Candidate], bool, bool]:
+        """Return the normalised question, entries best first, and how its parts agree.
 
-        A long message is also matched on its last clauses, where citizens usually put the
-        question after the story; each entry keeps its better score. Decoys count on the tail
-        only when the whole message would be declined: a few words of a short last clause say
-        too little to decline on, but a tail must not overturn the decline that the whole
-        message earned unless it fits an entry better than the theme there too. The tail
-        disagrees when it puts another entry first than the whole message does: the story
-        then holds words (Việt kiều, bot) that the last clauses alone miss.
+        A long message is also matched on its question part (story.question_part), where
+        citizens ask after telling their story; each entry keeps its better score. Decoys
+        count on the question part only when the whole message would be declined: a few
+        words say too little to decline on. `split`: the question part puts another entry
+        first than the whole message; `agree`: it puts the merged best entry first.
         """
         normalized, ranked = self._rank_normalized(self.normalize(question))
-        tail = _tail(question)
-        if tail is None:
-            return normalized, ranked, False
-        _, tail_ranked = self._rank_normalized(self.normalize(tail))
+        asked = question_part(question)
+        if asked is None:
+            return normalized, ranked, False, True
+        _, asked_ranked = self._rank_normalized(self.normalize(asked))
         merged = {c.id: c for c in ranked}
-        real = tuple(c for c in ranked if not c.id.startswith(DECOY_PREFIX))
-        declined_whole = _declined(ranked, real[:1]) is not None
-        for candidate in tail_ranked:
+        real = [c for c in ranked if not c.id.startswith(DECOY_PREFIX)]
+        decoy = next((c for c in ranked if c.id.startswith(DECOY_PREFIX)), None)
+        declined_whole = decoy is not None and (not real or decoy.score >= real[0].score)
+        for candidate in asked_ranked:
             if candidate.id.startswith(DECOY_PREFIX) and not declined_whole:
                 continue
             score = round(candidate.score * TAIL_FACTOR, 1)
@@ -207,7 +236,27 @@ class FaqIndex:
                 merged[candidate.id] = Candidate(candidate.id, score, candidate.anchored)
         result = sorted(merged.values(), key=_by_score)
         best = next((c.id for c in result if not c.id.startswith(DECOY_PREFIX)), None)
-        return normalized, result, bool(real) and best != real[0].id
+        asked_best = next((c.id for c in asked_ranked if not c.id.startswith(DECOY_PREFIX)), None)
+        split = bool(real) and best != real[0].id
+        return normalized, result, split, asked_best in (None, best)
+
+    def evidence(self, question: str) -> Evidence:
+        """Rank the entries for a question and gather the decision's features."""
+        normalized, ranked, split, agree = self._rank_with_question(question)
+        top = tuple(c for c in ranked if not c.id.startswith(DECOY_PREFIX))[:MAX_CANDIDATES]
+        decoy = next((c for c in ranked if c.id.startswith(DECOY_PREFIX)), None)
+        weights = {t: self._weight(t) for t in self.normalize(question).folded.split()}
+        total = sum(weights.values())
+        unknown = sum(w for t, w in weights.items() if t not in self._idf)
+        return Evidence(
+            normalized,
+            top,
+            decoy,
+            split,
+            agree,
+            len(question.split()),
+            unknown / total if total else 0.0,
+        )
 
     def _rank_normalized(self, normalized: Normalized) -> tuple[str, list[Candidate]]:
         """Rank the entries for one normalised text."""
@@ -257,41 +306,26 @@ class FaqIndex:
         return normalized.accented, sorted(scored, key=_by_score)
 
     def match(self, question: str) -> MatchResult:
-        """Decide how to reply to one question."""
-        query, ranked, split = self._rank_with_tail(question)
-        top = tuple(c for c in ranked if not c.id.startswith(DECOY_PREFIX))[:MAX_CANDIDATES]
-        declined = _declined(ranked, top)
-        if declined or not top or top[0].score < CLARIFY_SCORE:
-            best = top[0].score if top else 0.0
-            return MatchResult(Status.FALLBACK, None, best, top, query, declined)
-        margin = top[0].score - (top[1].score if len(top) > 1 else 0.0)
-        confident = top[0].score >= ANSWER_SCORE and margin >= MIN_MARGIN
-        if len(question.split()) >= LONG_ANSWER_WORDS and top[0].score >= LONG_ANSWER_SCORE:
-            confident = confident or margin >= LONG_MIN_SHARE * top[0].score
-        if confident and top[0].anchored and not split:
-            return MatchResult(Status.ANSWER, top[0].id, top[0].score, top, query)
-        return MatchResult(Status.CLARIFY, None, top[0].score, top, query)
-
-
-def _declined(ranked: list[Candidate], top: tuple[Candidate, ...]) -> str | None:
-    """Return the out-of-scope theme fitting about as well as the best entry, if any."""
-    decoy = next((c for c in ranked if c.id.startswith(DECOY_PREFIX)), None)
-    if decoy is None or decoy.score < CLARIFY_SCORE:
-        return None
-    if top and decoy.score < top[0].score - DECOY_MARGIN:
-        return None
-    return decoy.id.removeprefix(DECOY_PREFIX)
-
-
-def _tail(question: str) -> str | None:
-    """Return the last clauses of a long message (at least TAIL_MIN_WORDS words), or None."""
-    clauses = [c for c in _CLAUSE_BREAK.split(question) if c.strip()]
-    if len(question.split()) < LONG_MESSAGE_WORDS or len(clauses) < 2:
-        return None
-    tail: list[str] = []
-    while clauses and sum(len(c.split()) for c in tail) < TAIL_MIN_WORDS:
-        tail.insert(0, clauses.pop())
-    return " ".join(tail) if clauses else None
+        """Decide how to reply to one question: answer, clarify or fall back."""
+        evidence = self.evidence(question)
+        top, decoy = evidence.top, evidence.decoy
+        best = top[0].score if top else 0.0
+        declined = None
+        if decoy is not None and decoy.score >= max(MIN_SCORE, best - DECOY_MARGIN):
+            declined = decoy.id.removeprefix(DECOY_PREFIX)
+        if not top or best < MIN_SCORE or (declined and decoy.score >= best + DECOY_CLEAR):
+            return MatchResult(Status.FALLBACK, None, best, top, evidence.normalized, declined)
+        features = evidence.features()
+        cal = self.calibration
+        right = cal.answer(features)
+        if right >= cal.answer_cut:
+            others = top[1 : 1 + ALTERNATIVES] if right < cal.sure_cut else ()
+            return MatchResult(
+                Status.ANSWER, top[0].id, best, top, evidence.normalized, None, right, others
+            )
+        if cal.offer(features) >= cal.clarify_cut:
+            return MatchResult(Status.CLARIFY, None, best, top, evidence.normalized, None, right)
+        return MatchResult(Status.FALLBACK, None, best, top, evidence.normalized, declined, right)
 
 
 def _profiles(

@@ -1,0 +1,194 @@
+"""Fit the decision's probabilities on labelled questions, offline, with cross-validation."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.matching.confidence import CALIBRATION_FILE, FEATURES, Calibration, Logistic
+from bot.matching.evaluate import Case
+from bot.matching.index import FaqIndex
+
+FOLDS = 5
+L2 = 1.0  # ridge penalty on the standardised weights (not the bias)
+WRONG_MAX = 0.02  # cross-validated share of in-scope questions answered wrongly, at most
+OOS_ANSWERED_MAX = 0.04  # cross-validated share of out-of-scope questions answered, at most
+WRONG_COST = 5.0  # a wrong answer costs this many right ones when choosing the answer cut
+SURE_PRECISION = 0.99  # above the sure cut, answers are right this often (no alternatives)
+BINS = 10
+_ZERO = Logistic((0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES))
+NEUTRAL = Calibration(_ZERO, _ZERO, 1.0, 1.0, 1.0)  # for ranking while fitting
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One labelled question as the decision sees it."""
+
+    features: list[float]
+    in_scope: bool
+    top_right: bool  # the best entry is an expected one
+    offered_right: bool  # an expected entry is among the candidates
+
+
+def samples(index: FaqIndex, cases: list[Case]) -> list[Sample]:
+    """Return the features and labels of every case."""
+    result = []
+    for case in cases:
+        evidence = index.evidence(case.question)
+        ids = [c.id for c in evidence.top]
+        result.append(
+            Sample(
+                evidence.features(),
+                bool(case.expected),
+                bool(ids) and ids[0] in case.expected,
+                any(i in case.expected for i in ids),
+            )
+        )
+    return result
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
+    """Solve a small linear system by Gaussian elimination with partial pivoting."""
+    size = len(vector)
+    rows = [row[:] + [value] for row, value in zip(matrix, vector, strict=True)]
+    for col in range(size):
+        pivot = max(range(col, size), key=lambda r: abs(rows[r][col]))
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        for r in range(col + 1, size):
+            factor = rows[r][col] / rows[col][col]
+            for c in range(col, size + 1):
+                rows[r][c] -= factor * rows[col][c]
+    solution = [0.0] * size
+    for r in range(size - 1, -1, -1):
+        tail = sum(rows[r][c] * solution[c] for c in range(r + 1, size))
+        solution[r] = (rows[r][size] - tail) / rows[r][r]
+    return solution
+
+
+def fit(xs: list[list[float]], ys: list[bool], rounds: int = 25) -> Logistic:
+    """Fit a ridge logistic regression by Newton's method on standardised features."""
+    width = len(xs[0])
+    mean = [sum(x[i] for x in xs) / len(xs) for i in range(width)]
+    scale = [
+        math.sqrt(sum((x[i] - mean[i]) ** 2 for x in xs) / len(xs)) or 1.0 for i in range(width)
+    ]
+    rows = [[1.0] + [(x[i] - mean[i]) / scale[i] for i in range(width)] for x in xs]
+    beta = [0.0] * (width + 1)
+    for _ in range(rounds):
+        gradient = [0.0] * (width + 1)
+        hessian = [[0.0] * (width + 1) for _ in range(width + 1)]
+        for row, label in zip(rows, ys, strict=True):
+            z = max(-30.0, min(30.0, sum(b * v for b, v in zip(beta, row, strict=True))))
+            p = 1 / (1 + math.exp(-z))
+            for i in range(width + 1):
+                gradient[i] += (p - label) * row[i]
+                for j in range(i, width + 1):
+                    hessian[i][j] += p * (1 - p) * row[i] * row[j]
+        for i in range(1, width + 1):
+            gradient[i] += L2 * beta[i]
+            hessian[i][i] += L2
+        for i in range(width + 1):
+            for j in range(i):
+                hessian[i][j] = hessian[j][i]
+        step = _solve(hessian, gradient)
+        beta = [b - s for b, s in zip(beta, step, strict=True)]
+        if max(abs(s) for s in step) < 1e-8:
+            break
+    return Logistic(tuple(beta[1:]), beta[0], tuple(mean), tuple(scale))
+
+
+def cross_validated(data: list[Sample], seed: int = 20) -> list[tuple[float, float]]:
+    """Return each sample's (answer, offer) probability from a model fitted without it."""
+    order = list(range(len(data)))
+    random.Random(seed).shuffle(order)
+    result: list[tuple[float, float]] = [(0.0, 0.0)] * len(data)
+    for fold in range(FOLDS):
+        held = set(order[fold::FOLDS])
+        train = [s for i, s in enumerate(data) if i not in held]
+        answer = fit([s.features for s in train], [s.top_right for s in train])
+        offer = fit([s.features for s in train], [s.offered_right for s in train])
+        for i in held:
+            result[i] = (answer(data[i].features), offer(data[i].features))
+    return result
+
+
+def choose_cuts(data: list[Sample], probs: list[tuple[float, float]]) -> dict[str, float]:
+    """Choose the answer, sure and clarify cuts on cross-validated probabilities."""
+    in_scope = sum(s.in_scope for s in data) or 1
+    oos = sum(not s.in_scope for s in data) or 1
+    best_cut, best_gain = 0.99, -math.inf
+    for cut in [c / 100 for c in range(30, 100)]:
+        answered = [s for s, (p, _) in zip(data, probs, strict=True) if p >= cut]
+        wrong = sum(s.in_scope and not s.top_right for s in answered)
+        oos_answered = sum(not s.in_scope for s in answered)
+        gain = sum(s.top_right for s in answered) - WRONG_COST * (wrong + oos_answered)
+        if wrong / in_scope <= WRONG_MAX and oos_answered / oos <= OOS_ANSWERED_MAX:
+            if gain > best_gain:
+                best_cut, best_gain = cut, gain
+    sure = 1.0
+    for cut in [c / 100 for c in range(99, int(best_cut * 100) - 1, -1)]:
+        answered = [s for s, (p, _) in zip(data, probs, strict=True) if p >= cut]
+        if answered and sum(s.top_right for s in answered) / len(answered) < SURE_PRECISION:
+            break
+        sure = cut
+    rest = [(s, o) for s, (p, o) in zip(data, probs, strict=True) if p < best_cut]
+    clarify, best_gain = 0.5, -math.inf
+    for cut in [c / 100 for c in range(5, 95)]:
+        shown = [s for s, o in rest if o >= cut]
+        gain = sum(s.offered_right for s in shown) - 0.2 * sum(not s.in_scope for s in shown)
+        gain -= 0.1 * sum(s.in_scope and not s.offered_right for s in shown)
+        if gain > best_gain:
+            clarify, best_gain = cut, gain
+    return {"answer": best_cut, "sure": max(sure, best_cut), "clarify": clarify}
+
+
+def reliability(data: list[Sample], probs: list[float]) -> list[dict[str, float]]:
+    """Return, per probability bin, the count, mean probability and observed rate."""
+    rows = []
+    for b in range(BINS):
+        low, high = b / BINS, (b + 1) / BINS
+        pairs = [
+            (s, p)
+            for s, p in zip(data, probs, strict=True)
+            if low <= p < high or (p == 1 and high == 1)
+        ]
+        inside = [s.top_right for s, _ in pairs]
+        chosen = [p for _, p in pairs]
+        if inside:
+            rows.append(
+                {
+                    "bin": f"{low:.1f}-{high:.1f}",
+                    "n": len(inside),
+                    "predicted": round(sum(chosen) / len(chosen), 3),
+                    "observed": round(sum(inside) / len(inside), 3),
+                }
+            )
+    return rows
+
+
+def calibrate(index: FaqIndex, cases: list[Case], sources: list[str]) -> dict[str, object]:
+    """Fit both models on all cases, choosing cuts and a reliability curve by CV."""
+    data = samples(index, cases)
+    in_scope = sum(s.in_scope for s in data)
+    probs = cross_validated(data)
+    cuts = choose_cuts(data, probs)
+    answer = fit([s.features for s in data], [s.top_right for s in data])
+    offer = fit([s.features for s in data], [s.offered_right for s in data])
+    return {
+        "features": list(FEATURES),
+        "answer": answer.to_dict(),
+        "offer": offer.to_dict(),
+        "cuts": cuts,
+        "trained_on": sources,
+        "cases": {"in_scope": in_scope, "out_of_scope": len(data) - in_scope},
+        "reliability_cv": reliability(data, [p for p, _ in probs]),
+    }
+
+
+def write(result: dict[str, object], path: Path = CALIBRATION_FILE) -> Calibration:
+    """Write the calibration file and return it loaded."""
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return Calibration.load(path)
