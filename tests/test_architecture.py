@@ -216,7 +216,8 @@ def imported_roots(path: Path) -> set[str]:
 
 
 def test_there_is_no_import_cycle() -> None:
-    assert cycles(import_graph()) == []
+    found = cycles(import_graph())
+    assert found == [], f"import cycles (pass what is needed down instead): {found}"
 
 
 def test_the_cycle_finder_sees_type_checking_and_function_imports(tmp_path: Path) -> None:
@@ -232,7 +233,8 @@ def test_the_cycle_finder_sees_type_checking_and_function_imports(tmp_path: Path
 
 
 def test_every_module_has_a_layer() -> None:
-    assert [name for name in project_modules() if layer_of(name) is None] == []
+    unplaced = sorted(name for name in project_modules() if layer_of(name) is None)
+    assert unplaced == [], f"place these in LAYERS (tests/test_architecture.py): {unplaced}"
 
 
 def test_no_layer_imports_a_higher_one() -> None:
@@ -249,7 +251,7 @@ def test_no_layer_imports_a_higher_one() -> None:
                 offenders.append(
                     f"{importer} ({LAYERS[low][0]}) imports {imported} ({LAYERS[high][0]})"
                 )
-    assert offenders == []
+    assert offenders == [], "a lower layer imports a higher one (see LAYERS)"
     stale = sorted(set(KNOWN_CROSSINGS) - used)
     assert stale == [], f"no longer needed, remove from KNOWN_CROSSINGS: {stale}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.content import load_content
@@ -40,6 +40,7 @@ def test_never_raises_and_is_idempotent_on_any_text(text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(CHAT_TEXT)
+@example("DIAẢ")  # a collapsed repeat moves the tone mark: once flaky, now pinned
 def test_folded_key_is_ascii_and_idempotent_for_vietnamese(text: str) -> None:
     result = normalizer()(text)
     assert result.folded.isascii()

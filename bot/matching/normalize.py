@@ -108,7 +108,8 @@ class Normalizer:
 
     def __call__(self, text: str) -> Normalized:
         """Return the accented and folded forms of one text."""
-        tokens = [part for word in words(text) for part in self._repair(word).split()]
+        # A repair can change where the tone mark belongs (diaả → diả → dỉa): place it again.
+        tokens = [place_tone(p) for word in words(text) for p in self._repair(word).split()]
         for _ in range(4):  # expansions may reveal further keys; stop at a fixed point
             expanded = self._expand(tokens)
             if expanded == tokens:
