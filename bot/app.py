@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.admins import auth
 from bot.channels.base import ChannelRegistry
 from bot.config import Settings
-from bot.content import Content, load_content
+from bot.console.live import load_published
+from bot.content import Content
 from bot.context import Context, Route
 from bot.db.base import utcnow
 from bot.db.session import make_engine, make_session_factory, upgrade
@@ -37,10 +38,17 @@ class App:
     clock: Clock = utcnow
     channels: ChannelRegistry = field(default_factory=ChannelRegistry)
     dispatcher: Dispatcher = field(init=False)
+    content_version: int = 0  # the published content version in use (0: not from the database)
 
     def now(self) -> datetime:
         """Return the current time (aware, UTC) from the app's clock."""
         return self.clock()
+
+    def use_content(self, content: Content, index: FaqIndex, number: int) -> None:
+        """Swap in a published content version (content first: new ids never dangle)."""
+        self.content = content
+        self.faq_index = index
+        self.content_version = number
 
     def is_admin(self, ctx: Context) -> bool:
         """Return whether the user in this context may use admin commands."""
@@ -60,22 +68,26 @@ def build_app(
 ) -> App:
     """Create the engine, load content, build the matcher and the dispatcher.
 
-    `loaded` reuses content and the index built from it (read-only; tests share one load).
+    Content is the version published in the database (seeded from content/ when there is
+    none); `loaded` reuses content and its index instead (read-only; tests share one load).
     """
-    if loaded is None:
-        content = load_content(settings.content_dir)
-        loaded = content, FaqIndex.from_content(content)
-    content, faq_index = loaded
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
+    sessions = make_session_factory(engine)
+    number = 0
+    if loaded is None:
+        published = load_published(sessions, settings.content_dir, clock())
+        loaded, number = (published.content, published.index), published.number
+    content, faq_index = loaded
     app = App(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         content=content,
         faq_index=faq_index,
         clock=clock,
+        content_version=number,
     )
     app.dispatcher = Dispatcher(app, ROUTES)
     return app

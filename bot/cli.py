@@ -236,9 +236,17 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _console_command(name: str, args: argparse.Namespace, settings: Settings) -> int:
+    """Run one of the web console's commands (imported only when used)."""
+    from bot.console import commands
+
+    return getattr(commands, name)(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with all subcommands."""
     from bot.cdht.filters import add_filter_arguments
+    from bot.console import commands as console_commands
 
     parser = argparse.ArgumentParser(prog="khuyenhoc", description="Khuyến học Bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -262,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="curated content tools")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     content_sub.add_parser("check", help="validate content/")
+    console_commands.add_arguments(sub, content_sub)
     export = sub.add_parser("export", help="CSV of CDHT registrations and results")
     add_filter_arguments(export)
     export.add_argument("--out", default="-", help="output file (default: standard output)")
@@ -287,6 +296,9 @@ COMMANDS: dict[str, Command] = {
     "calibrate": cmd_calibrate,
     "unanswered": cmd_unanswered,
     "content check": cmd_content_check,
+    "content export": lambda args, settings: _console_command("cmd_export", args, settings),
+    "content import": lambda args, settings: _console_command("cmd_import", args, settings),
+    "console add-user": lambda args, settings: _console_command("cmd_add_user", args, settings),
     "db upgrade": cmd_db_upgrade,
     "zalo token": cmd_zalo_token,
     "export": cmd_export,
@@ -306,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             getattr(args, "content_command", None),
             getattr(args, "db_command", None),
             getattr(args, "zalo_command", None),
+            getattr(args, "console_command", None),
         )
         if part
     )

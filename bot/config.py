@@ -106,6 +106,26 @@ class Settings(BaseSettings):
     broadcast_retry_seconds: float = Field(default=30.0, ge=0)
     broadcast_poll_seconds: float = Field(default=2.0, gt=0, le=60)
 
+    # The staff web console at /console (bot/console).
+    console_enabled: bool = False
+    console_secret_key: str | None = Field(default=None, validate_default=True)
+    console_cookie_secure: bool = True
+    console_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    console_max_failed_logins: int = Field(default=5, ge=1, le=100)
+    console_lockout_minutes: float = Field(default=15.0, gt=0)
+    console_reload_seconds: float = Field(default=2.0, gt=0, le=300)
+    # Held-out sets a publish is measured on: comma-separated paths or globs, relative to the
+    # project folder; empty means tests/data/*.tsv and ../shared/eval/dev.tsv when present.
+    console_eval_files: str = ""
+
+    @field_validator("console_secret_key")
+    @classmethod
+    def _console_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The console signs its session cookies with this key: at least 32 characters."""
+        if info.data.get("console_enabled") and (value is None or len(value) < 32):
+            raise ValueError("required with CONSOLE_ENABLED=true, at least 32 characters")
+        return value
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_admin_ids(cls, value: object) -> object:

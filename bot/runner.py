@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlparse
 
 import uvicorn
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.app import App
 from bot.config import Settings
@@ -30,7 +30,7 @@ def needs_web_server(settings: Settings) -> bool:
     """Return whether any configured channel receives its messages by webhook."""
     telegram = bool(settings.telegram_bot_token and settings.webhook_url)
     zalo_bot = bool(settings.zalo_bot_token and settings.zalo_bot_webhook_url)
-    return telegram or zalo_bot or settings.zalo_oa_enabled
+    return telegram or zalo_bot or settings.zalo_oa_enabled or settings.console_enabled
 
 
 def has_messenger(settings: Settings) -> bool:
@@ -88,7 +88,7 @@ class Runtime:
     async def start_webhook_server(self, port: int | None = None) -> int:
         """Start the web server with every webhook channel; return the port it listens on."""
         settings = self.app.settings
-        routes: list[Route] = []
+        routes: list[BaseRoute] = []
         if settings.telegram_bot_token and settings.webhook_url:
             routes.append(await self._start_telegram_webhook())
         if settings.zalo_oa_enabled:
@@ -101,6 +101,8 @@ class Runtime:
             route = await self.start_zalo_bot(webhook=True)
             assert route is not None
             routes.append(route)
+        if settings.console_enabled:
+            routes.append(self._console_route())
         config = uvicorn.Config(
             build_web_app(routes),
             host=settings.webhook_listen,
@@ -134,6 +136,14 @@ class Runtime:
         return Route(
             path, telegram_webhook(settings.webhook_secret, self._queue_update), methods=["POST"]
         )
+
+    def _console_route(self) -> BaseRoute:
+        """Return the staff console; a publish there swaps content in this process at once."""
+        from bot.console.live import ContentReloader
+        from bot.console_web import console_route
+
+        reloader = next((s for s in self.services if isinstance(s, ContentReloader)), None)
+        return console_route(self.app, reloader.check if reloader is not None else None)
 
     async def _queue_update(self, data: dict) -> None:
         """Hand a webhook update to the Telegram channel."""

@@ -25,6 +25,7 @@ SERVICE_FACTORIES: list[str] = [
     # "module:function" taking the App and returning a Service, e.g.
     "bot.reminders.service:create_service",
     "bot.broadcast.service:create_service",
+    "bot.console.live:create_service",  # swaps in content published from the web console
     "bot.handoff.reminders:create_service",
 ]
 

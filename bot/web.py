@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,6 @@ async def health(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def build_web_app(routes: list[Route]) -> Starlette:
+def build_web_app(routes: list[BaseRoute]) -> Starlette:
     """Build the web app from channel routes plus the health endpoint."""
     return Starlette(routes=[Route("/health", health, methods=["GET"]), *routes])

@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from bot.app import App, build_app
 from bot.broadcast import pacer
 from bot.config import Settings
+from bot.console import accounts
 from bot.content import Content, load_content
 from bot.matching.index import FaqIndex
 from tests.standins.bot_api import BotApiStandIn
@@ -158,6 +160,14 @@ def app(make_app: AppFactory, db_url: str) -> App:
 def sqlite_app(make_app: AppFactory, sqlite_url: str) -> App:
     """The app on SQLite only (for tests where the database does not matter)."""
     return make_app(sqlite_url)
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash console passwords with a small argon2id cost in tests (the real cost is ~0.5 s)."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("dummy"))
 
 
 @pytest.fixture

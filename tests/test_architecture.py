@@ -47,7 +47,7 @@ KEY_CALL = re.compile(r"""\b(?:t|say|text)\(\s*["']([a-z_]+\.[a-z0-9_]+)["']""")
 # are placed here before they are added (an unplaced module fails the test).
 LAYERS: list[tuple[str, list[str]]] = [
     ("entry points", ["bot.cli", "bot.__main__", "bot.runner", "bot.app", "bot.services"]),
-    ("channels", ["bot.channels", "bot.web", "bot.zalo"]),
+    ("channels", ["bot.channels", "bot.web", "bot.console_web", "bot.zalo"]),
     ("messaging", ["bot.messaging", "bot.delivery"]),
     ("dispatch", ["bot.dispatch"]),
     ("handlers", ["handlers"]),

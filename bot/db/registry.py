@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "bot.cdht.models",
     "bot.reminders.models",
     "bot.broadcast.models",
+    "bot.console.models",
     "bot.handoff.models",
 ]
 

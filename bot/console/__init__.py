@@ -1,0 +1,1 @@
+"""The staff web console: accounts, unanswered questions, the content editor and publishing."""
