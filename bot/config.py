@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     zalo_bot_webhook_url: str | None = None
     zalo_bot_webhook_secret: str | None = Field(default=None, validate_default=True)
     zalo_bot_poll_timeout: int = Field(default=30, ge=1, le=60)
+    # After a failed OA token refresh: first retry after this many seconds, doubling to 1 h.
+    zalo_token_retry_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # ZNS (notices by phone number with an approved template) beyond the 7-day window.
+    zalo_zns_base_url: str = "https://business.openapi.zalo.me"
+    # Where the bot's web server is reachable from the internet (https://host), for the
+    # short-lived download links of files a messenger cannot carry (Zalo Bot photos, files).
+    public_base_url: str | None = None
+    download_link_minutes: int = Field(default=15, ge=1, le=1440)
     reminder_grace_hours: float = Field(default=6, ge=0, le=72)
     reminder_poll_seconds: int = Field(default=60, ge=1, le=3600)
     reminder_max_per_user: int = Field(default=20, ge=1, le=200)

@@ -30,7 +30,8 @@ def needs_web_server(settings: Settings) -> bool:
     """Return whether any configured channel receives its messages by webhook."""
     telegram = bool(settings.telegram_bot_token and settings.webhook_url)
     zalo_bot = bool(settings.zalo_bot_token and settings.zalo_bot_webhook_url)
-    return telegram or zalo_bot or settings.zalo_oa_enabled or settings.console_enabled
+    links = bool(settings.public_base_url)  # the download links are served by it
+    return telegram or zalo_bot or settings.zalo_oa_enabled or settings.console_enabled or links
 
 
 def has_messenger(settings: Settings) -> bool:
@@ -103,6 +104,10 @@ class Runtime:
             routes.append(route)
         if settings.console_enabled:
             routes.append(self._console_route())
+        if settings.public_base_url:
+            from bot.channels import download_links
+
+            routes.append(download_links.route(self.app))
         config = uvicorn.Config(
             build_web_app(routes),
             host=settings.webhook_listen,

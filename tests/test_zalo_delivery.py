@@ -73,15 +73,17 @@ async def test_more_than_five_buttons_go_on_in_a_second_message(
     assert "chọn thêm" in second["text"]
 
 
-async def test_attachment_is_sent_as_text_with_a_note_and_edit_sends_anew(
+async def test_attachment_is_uploaded_and_sent_after_its_text_and_edit_sends_anew(
     channel: ZaloOAChannel, zalo: ZaloStandIn
 ) -> None:
     reply = Reply("Mẫu đơn đây ạ.", attachment=Attachment("mau-don.pdf", b"%PDF"))
     await channel.send(CITIZEN, reply)
     await channel.edit(CITIZEN, "oam1", Reply("Đã cập nhật."))
-    first, second = zalo.oa_sent(CITIZEN)
-    assert first["text"].startswith("Mẫu đơn đây ạ.") and "mau-don.pdf" in first["text"]
-    assert second["text"] == "Đã cập nhật."
+    text, file, edited = zalo.oa_sent(CITIZEN)
+    assert text == {"text": "Mẫu đơn đây ạ."}
+    token = file["attachment"]["payload"]["token"]
+    assert file["attachment"]["type"] == "file" and zalo.uploads[token] == ("mau-don.pdf", b"%PDF")
+    assert edited["text"] == "Đã cập nhật."
 
 
 @pytest.mark.parametrize(

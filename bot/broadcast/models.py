@@ -31,6 +31,9 @@ class Broadcast(Base):
     sent_count: Mapped[int] = mapped_column(Integer, default=0)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
     blocked_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Zalo citizens outside the 7-day window: reached by ZNS, or not reachable at all.
+    zns_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    outside_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     progress_channel: Mapped[str | None] = mapped_column(String(16))
     progress_chat_id: Mapped[str | None] = mapped_column(String(64))
     progress_message_id: Mapped[str | None] = mapped_column(String(64))

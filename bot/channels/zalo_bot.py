@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 import httpx
 from starlette.routing import Route
 
+from bot.channels import download_links
 from bot.channels.base import (
     DeliveryError,
     MessengerError,
@@ -169,13 +170,35 @@ class ZaloBotChannel:
         return Incoming(**common, text=text, kind=kind)
 
     async def send(self, chat_id: str, reply: Reply) -> str:
-        """Send the text in chunks of 2,000 characters, buttons as numbered lines at the end."""
+        """Send the text in chunks of 2,000 characters, buttons as numbered lines at the end.
+
+        A photo goes by sendPhoto with a short-lived link to it (the API takes photos only by
+        URL); any other file as such a link in the text (there is no document method).
+        """
         messages = self.app.content.messages
         text = reply.text
-        if reply.attachment is not None:
-            note = messages.text("zalo.attachment_note", filename=reply.attachment.filename)
-            text = f"{text}\n\n{note}"
+        attachment = reply.attachment
+        photo_url = None
+        if attachment is not None:
+            if not download_links.can_link(self.app):
+                note = messages.text("zalo.attachment_note", filename=attachment.filename)
+                text = f"{text}\n\n{note}"
+            else:
+                url = await asyncio.to_thread(download_links.make_link, self.app, attachment)
+                if attachment.is_image:
+                    photo_url = url
+                else:
+                    note = messages.text(
+                        "zalo.attachment_link",
+                        filename=attachment.filename,
+                        url=url,
+                        minutes=self.app.settings.download_link_minutes,
+                    )
+                    text = f"{text}\n\n{note}"
         buttons = reply.all_buttons()
+        if photo_url is not None and not buttons and len(text) <= MAX_TEXT:
+            sent = await self.call("sendPhoto", chat_id=chat_id, photo=photo_url, caption=text)
+            return str(sent.get("message_id", "")) if isinstance(sent, dict) else ""
         if buttons:
             lettered = reply.numbers_are_answers
             prompt = messages.text(
@@ -186,6 +209,9 @@ class ZaloBotChannel:
         message_id = ""
         for chunk in split_text(text, MAX_TEXT):
             sent = await self.call("sendMessage", chat_id=chat_id, text=chunk)
+            message_id = str(sent.get("message_id", "")) if isinstance(sent, dict) else ""
+        if photo_url is not None:
+            sent = await self.call("sendPhoto", chat_id=chat_id, photo=photo_url)
             message_id = str(sent.get("message_id", "")) if isinstance(sent, dict) else ""
         self.buttons.remember(chat_id, buttons, lettered=reply.numbers_are_answers)
         return message_id

@@ -1,10 +1,10 @@
-"""The Zalo Official Account adapter: signed webhook in, OA API v3 Tư vấn messages out."""
+"""The Zalo Official Account adapter: signed webhook in; Tư vấn replies, notices, files out."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -12,17 +12,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.channels.base import (
-    DeliveryError,
-    MessengerError,
-    RateLimited,
-    RecipientBlocked,
-    RecipientUnreachable,
-    TransientError,
-)
+from bot.channels import zalo_alerts
+from bot.channels.base import DeliveryError
 from bot.channels.conversation import Conversations
 from bot.channels.zalo_oa_events import (
-    BUTTON_PREFIX,
     CHANNEL,
     FOLLOW,
     SIGNATURE_HEADER,
@@ -34,26 +27,19 @@ from bot.channels.zalo_oa_events import (
     to_incoming,
     verified_event,
 )
-from bot.channels.zalo_tokens import RATE_LIMIT_CODE, RATE_LIMIT_WAIT, ZaloAuthError, ZaloTokens
+from bot.channels.zalo_oa_outbound import ZaloOAOutbound
+from bot.channels.zalo_tokens import ZaloTokens
 from bot.db import repo_users, repo_zalo
-from bot.messages import Button, Incoming, Reply, split_text
+from bot.messages import Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.context import AppParts as App
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 2000
-MAX_BUTTONS = 5
-MAX_TITLE = 100
 MAX_BODY_BYTES = 1_000_000
 PRUNE_EVERY = timedelta(minutes=10)
 TOKEN_CHECK_SECONDS = 300.0
-TOKEN_ERRORS = {-216, -220}
-BLOCKED_ERRORS = {-213, -227}  # not following / banned or inactive for 45 days
-WINDOW_ERRORS = {-230, -232}  # no interaction in the last 7 days
-NIGHT_ERROR = -234
-NIGHT_ENDS = time(6, 0)
 
 
 async def read_limited(request: Request, limit: int) -> bytes | None:
@@ -79,7 +65,10 @@ class ZaloOAChannel:
             raise ValueError("ZALO_OA_APP_ID is not set")
         self.app = app
         self.client = client or httpx.AsyncClient(timeout=15.0)
-        self.tokens = ZaloTokens(app, self.client)
+        self.tokens = ZaloTokens(
+            app, self.client, on_refused=lambda detail: zalo_alerts.token_refused(app, detail)
+        )
+        self.outbound = ZaloOAOutbound(app, self.client, self.tokens)
         self.conversations = Conversations(app, self)
         self._last_prune: datetime | None = None
         self._keeper: asyncio.Task[None] | None = None
@@ -175,89 +164,21 @@ class ZaloOAChannel:
 
     # --- outbound ----------------------------------------------------------------------
     async def send(self, chat_id: str, reply: Reply) -> str:
-        """Send a reply in chunks of 2,000 characters, buttons (5 a message) under the last."""
-        messages = self.app.content.messages
-        text = reply.text
-        if reply.attachment is not None:  # files need an upload flow; say so instead
-            note = messages.text("zalo.attachment_note", filename=reply.attachment.filename)
-            text = f"{text}\n\n{note}"
-        chunks = split_text(text, MAX_TEXT)
-        buttons = reply.all_buttons()
-        groups = [buttons[i : i + MAX_BUTTONS] for i in range(0, len(buttons), MAX_BUTTONS)]
-        for chunk in chunks[:-1]:
-            await self._post(chat_id, {"text": chunk})
-        message_id = await self._post(chat_id, self._message(chunks[-1], groups[:1]))
-        for group in groups[1:]:
-            more = messages.text("zalo.more_choices")
-            message_id = await self._post(chat_id, self._message(more, [group]))
-        return message_id
+        """Send a reply as Tư vấn: text in 2,000-character chunks, buttons, then its file."""
+        return await self.outbound.send(chat_id, reply)
+
+    async def announce(self, chat_id: str, reply: Reply) -> str:
+        """Send a notice to a follower as Tin Truyền thông (Zalo keeps Tư vấn for support)."""
+        return await self.outbound.announce(chat_id, reply)
+
+    async def send_zns(
+        self, *, phone: str, template_id: str, params: dict[str, str], tracking_id: str
+    ) -> str:
+        """Send an approved ZNS template to a phone number; return Zalo's msg_id."""
+        return await self.outbound.send_zns(
+            phone=phone, template_id=template_id, params=params, tracking_id=tracking_id
+        )
 
     async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
         """Zalo cannot edit a sent message: send the new version instead."""
-        await self.send(chat_id, reply)
-
-    def _message(self, text: str, groups: list[list[Button]]) -> dict[str, Any]:
-        """Build a text message, with query/link buttons when there are any."""
-        if not groups:
-            return {"text": text}
-        kind = self.app.settings.zalo_oa_button_type
-        rendered = [
-            {"title": b.label[:MAX_TITLE], "type": "oa.open.url", "payload": {"url": b.url}}
-            if b.url
-            else {"title": b.label[:MAX_TITLE], "type": kind, "payload": BUTTON_PREFIX + b.payload}
-            for b in groups[0]
-        ]
-        attachment = {"type": "template", "payload": {"buttons": rendered}}
-        return {"text": text, "attachment": attachment}
-
-    async def _post(self, chat_id: str, message: dict[str, Any]) -> str:
-        """Send one message; on a token error refresh once and retry once."""
-        body = {"recipient": {"user_id": chat_id}, "message": message}
-        token = await self.tokens.access_token()
-        answer = await self._call(token, body)
-        if answer.get("error") in TOKEN_ERRORS:
-            token = await self.tokens.refresh(rejected=token)
-            answer = await self._call(token, body)
-        code = int(answer.get("error") or 0)
-        if code != 0:
-            raise self._error(code, str(answer.get("message", "")))
-        data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
-        return str(data.get("message_id", ""))
-
-    async def _call(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST to the customer-service endpoint; HTTP 200 carries errors in the body."""
-        url = f"{self.app.settings.zalo_oa_api_base_url.rstrip('/')}/v3.0/oa/message/cs"
-        try:
-            response = await self.client.post(url, json=body, headers={"access_token": token})
-        except httpx.HTTPError as error:
-            raise TransientError(f"zalo oa: {error}") from error
-        if response.status_code >= 500:
-            raise TransientError(f"zalo oa: HTTP {response.status_code}")
-        try:
-            answer = response.json()
-        except ValueError as error:
-            raise TransientError("zalo oa: answer is not JSON") from error
-        return answer if isinstance(answer, dict) else {"error": -1, "message": "bad answer"}
-
-    def _error(self, code: int, message: str) -> DeliveryError:
-        """Map an OA API error code to the channel-independent delivery errors."""
-        detail = f"zalo error {code}: {message}"
-        if code == RATE_LIMIT_CODE:
-            return RateLimited(RATE_LIMIT_WAIT, detail)
-        if code in BLOCKED_ERRORS:
-            return RecipientBlocked(detail)
-        if code in WINDOW_ERRORS:
-            return RecipientUnreachable(detail)
-        if code == NIGHT_ERROR:
-            return RateLimited(self._seconds_until_morning(), detail)
-        if code in TOKEN_ERRORS:
-            return ZaloAuthError(detail)
-        return MessengerError(code, detail)
-
-    def _seconds_until_morning(self) -> float:
-        """Return the seconds until 06:00 in Vietnam, when Zalo accepts messages again."""
-        local = self.app.now().astimezone(self.app.settings.tz)
-        morning = datetime.combine(local.date(), NIGHT_ENDS, tzinfo=local.tzinfo)
-        if morning <= local:
-            morning += timedelta(days=1)
-        return (morning - local).total_seconds()
+        await self.outbound.send(chat_id, reply)

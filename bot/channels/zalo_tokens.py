@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
@@ -25,6 +26,7 @@ REFRESH_AT_FRACTION = 0.8  # refresh when 80 % of the lifetime has passed
 LEASE = timedelta(seconds=60)  # how long another process waits for a refresher
 RATE_LIMIT_CODE = -32
 RATE_LIMIT_WAIT = 60.0
+MAX_RETRY_PAUSE = 3600.0
 
 
 class ZaloAuthError(DeliveryError):
@@ -71,11 +73,20 @@ def stored_token(app: App) -> ZaloToken:
 class ZaloTokens:
     """Hand out a valid OA access token; one refresher at a time, in-process and across."""
 
-    def __init__(self, app: App, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        app: App,
+        client: httpx.AsyncClient,
+        on_refused: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self.app = app
         self.client = client
         self.app_id = app.settings.zalo_oa_app_id or ""
+        self.on_refused = on_refused  # told once per run of refusals (admins are alerted)
         self._lock = asyncio.Lock()
+        self._failures = 0
+        self._retry_at: datetime | None = None
+        self._alerted = False
 
     def seed_from_environment(self) -> None:
         """Store the pair from the environment when the database has none yet."""
@@ -90,11 +101,48 @@ class ZaloTokens:
         return self.app.now() >= token.obtained_at + lifetime * REFRESH_AT_FRACTION
 
     async def access_token(self) -> str:
-        """Return an access token, refreshing it first when most of its life has passed."""
+        """Return an access token, refreshing it first when most of its life has passed.
+
+        A failed refresh never silences the OA while the current token is still valid: it is
+        used on, and the refresh is retried with a doubling pause (ZALO_TOKEN_RETRY_SECONDS,
+        at most an hour); a refusal by Zalo alerts the admins once.
+        """
         token = self.current()
-        if self._due(token):
+        if not self._due(token):
+            return token.access_token
+        now = self.app.now()
+        valid = now < token.expires_at
+        if valid and self._retry_at is not None and now < self._retry_at:
+            return token.access_token  # waiting before the next attempt
+        try:
             return await self.refresh()
-        return token.access_token
+        except DeliveryError as error:
+            await self._failed(error)
+            if not valid:
+                raise
+            log.warning("zalo: token refresh failed (%s); the current token is used on", error)
+            return token.access_token
+
+    async def _failed(self, error: DeliveryError) -> None:
+        """Schedule the next refresh attempt; alert once when Zalo refused the refresh."""
+        self._failures += 1
+        base = self.app.settings.zalo_token_retry_seconds
+        pause = min(base * 2 ** (self._failures - 1), MAX_RETRY_PAUSE)
+        self._retry_at = self.app.now() + timedelta(seconds=pause)
+        if isinstance(error, ZaloAuthError) and not self._alerted and self.on_refused:
+            self._alerted = True
+            await self.on_refused(str(error))
+
+    def _succeeded(self) -> None:
+        self._failures, self._retry_at, self._alerted = 0, None, False
+
+    async def replace(self, rejected: str) -> str:
+        """Refresh after the API refused `rejected` (-216/-220); a failure is noted as such."""
+        try:
+            return await self.refresh(rejected=rejected)
+        except DeliveryError as error:
+            await self._failed(error)
+            raise
 
     async def refresh(self, rejected: str | None = None) -> str:
         """Refresh the pair unless someone already did; `rejected` is a token the API refused."""
@@ -129,6 +177,7 @@ class ZaloTokens:
                     expires_at=now + timedelta(seconds=expires_in),
                 )
             log.info("zalo: OA access token refreshed, valid for %s s", expires_in)
+            self._succeeded()
             return access
 
     async def _wait_for_other_refresher(self, old_access: str) -> str:

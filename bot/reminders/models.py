@@ -27,6 +27,9 @@ class Reminder(Base):
     minute: Mapped[int] = mapped_column(Integer)
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why it is paused: "blocked", or "outside_window" (Zalo's 7 days passed, no ZNS): the
+    # latter resumes when the citizen writes again.
+    paused_reason: Mapped[str | None] = mapped_column(String(16))
     # The occurrence last handled (sent or skipped): the key that stops a second send.
     last_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

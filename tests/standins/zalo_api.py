@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from tests.standins.server import LocalServer, ServedStandIn
@@ -21,6 +21,9 @@ OA_ID = "3662729599332560487"
 OA_SECRET_KEY = "oa-webhook-secret"
 APP_SECRET_KEY = "app-secret-key"
 BOT_TOKEN = "123456789:zalo-bot-token"
+WINDOW_SECONDS = 7 * 24 * 3600  # Tư vấn only within 7 days of the user's last interaction
+IMAGE_LIMIT = 1_000_000  # upload/image: images up to 1 MB
+FILE_LIMIT = 5_000_000  # not in zalo-facts; an assumption for the file upload
 
 
 @dataclass
@@ -43,6 +46,13 @@ class ZaloStandIn(ServedStandIn):
     fail_next: list[int] = field(default_factory=list)  # OA error codes for the next sends
     user_errors: dict[str, int] = field(default_factory=dict)  # OA error code per user id
     refresh_error: dict[str, Any] | None = None
+    refresh_status: int = 200  # e.g. 500 or 502 (with an HTML page) for a broken refresh
+    # Zalo's 7-day window: the last interaction per user (epoch seconds); unknown = inside.
+    last_interaction: dict[str, float] = field(default_factory=dict)
+    not_followers: set[str] = field(default_factory=set)  # promotion needs a follower
+    refused_file_types: set[str] = field(default_factory=set)  # e.g. {".json"}
+    zns_templates: dict[str, set[str]] = field(default_factory=dict)  # id -> its params
+    clock: Any = time.time  # the stand-in's "now", epoch seconds
     bot_updates: list[dict[str, Any]] = field(default_factory=list)
     bot_webhook: dict[str, Any] = field(default_factory=dict)
     port: int = 0
@@ -52,11 +62,16 @@ class ZaloStandIn(ServedStandIn):
         self._generation = itertools.count(1)
         self._server: LocalServer | None = None
         self._new_update = asyncio.Event()
+        self.uploads: dict[str, tuple[str, bytes]] = {}  # attachment id or token -> file
 
     def routes(self) -> list[Route]:
         """Return the OA send, OAuth and Bot API endpoints (one base URL for all)."""
         return [
             Route("/v3.0/oa/message/cs", self._oa_send, methods=["POST"]),
+            Route("/v3.0/oa/message/promotion", self._oa_promotion, methods=["POST"]),
+            Route("/v2.0/oa/upload/image", self._upload_image, methods=["POST"]),
+            Route("/v2.0/oa/upload/file", self._upload_file, methods=["POST"]),
+            Route("/message/template", self._zns, methods=["POST"]),
             Route("/v4/oa/access_token", self._oauth, methods=["POST"]),
             Route("/bot{token}/{method}", self._bot, methods=["GET", "POST"]),
         ]
@@ -133,6 +148,15 @@ class ZaloStandIn(ServedStandIn):
             and (user_id is None or c.params["recipient"]["user_id"] == user_id)
         ]
 
+    def promotions(self, user_id: str | None = None) -> list[dict[str, Any]]:
+        """Return the Tin Truyền thông (promotion) messages accepted, optionally to one user."""
+        return [
+            c.params["message"]
+            for c in self.calls_to("promotion")
+            if c.headers.get("accepted") == "yes"
+            and (user_id is None or c.params["recipient"]["user_id"] == user_id)
+        ]
+
     def calls_to(self, path: str) -> list[Call]:
         """Return the calls to one endpoint (`oa`, `oauth` or a Bot API method name)."""
         return [c for c in self.calls if c.path == path]
@@ -162,29 +186,117 @@ class ZaloStandIn(ServedStandIn):
 
     # --- endpoints ----------------------------------------------------------------------
     async def _oa_send(self, request: Request) -> JSONResponse:
+        call, refused = await self._oa_call(request, "oa")
+        if refused is not None:
+            return refused
+        message, user_id = call.params["message"], call.params["recipient"]["user_id"]
+        seen = self.last_interaction.get(user_id)
+        if seen is not None and self.clock() - seen > WINDOW_SECONDS:
+            body = {"error": -230, "message": "User has not interacted with the OA in 7 days"}
+            return JSONResponse(body)
+        text = message.get("text", "")
+        attachment = message.get("attachment")
+        if attachment is None and not 1 <= len(text) <= 2000:
+            return JSONResponse({"error": -201, "message": "text is invalid"})
+        if len(text) > 2000 or (attachment is not None and not self._known(attachment)):
+            return JSONResponse({"error": -201, "message": "attachment is invalid"})
+        return self._accepted(call, user_id)
+
+    async def _oa_promotion(self, request: Request) -> JSONResponse:
+        call, refused = await self._oa_call(request, "promotion")
+        if refused is not None:
+            return refused
+        user_id = call.params["recipient"]["user_id"]
+        if user_id in self.not_followers:
+            return JSONResponse({"error": -213, "message": "User has not followed OA"})
+        payload = call.params["message"].get("attachment", {}).get("payload", {})
+        if payload.get("template_type") != "promotion":
+            return JSONResponse({"error": -201, "message": "template_type is invalid"})
+        return self._accepted(call, user_id)
+
+    async def _oa_call(self, request: Request, path: str) -> tuple[Call, JSONResponse | None]:
+        """Record an OA send and check what every send needs: token, scripted errors, user."""
         body = await request.json()
-        headers = {"access_token": request.headers.get("access_token", "")}
-        call = Call("oa", body, headers)
+        call = Call(path, body, {"access_token": request.headers.get("access_token", "")})
         self.calls.append(call)
-        if headers["access_token"] != self.access_token:
-            return JSONResponse({"error": -216, "message": "Access token is invalid"})
+        if call.headers["access_token"] != self.access_token:
+            return call, JSONResponse({"error": -216, "message": "Access token is invalid"})
         if self.fail_next:
-            return JSONResponse({"error": self.fail_next.pop(0), "message": "failure"})
+            return call, JSONResponse({"error": self.fail_next.pop(0), "message": "failure"})
         user_id = body["recipient"]["user_id"]
         if user_id in self.user_errors:
-            return JSONResponse({"error": self.user_errors[user_id], "message": "refused"})
-        text = body["message"].get("text", "")
-        if not 1 <= len(text) <= 2000:
-            return JSONResponse({"error": -201, "message": "text is invalid"})
+            return call, JSONResponse({"error": self.user_errors[user_id], "message": "refused"})
+        return call, None
+
+    def _accepted(self, call: Call, user_id: str) -> JSONResponse:
         call.headers["accepted"] = "yes"
         data = {"message_id": f"oam{next(self._ids)}", "user_id": user_id, "sent_time": "1"}
         return JSONResponse({"data": data, "error": 0, "message": "Success"})
+
+    def _known(self, attachment: dict[str, Any]) -> bool:
+        """Return whether an attachment is buttons or refers to a file uploaded here."""
+        payload = attachment.get("payload", {})
+        if attachment.get("type") == "file":
+            return payload.get("token") in self.uploads
+        if payload.get("template_type") == "media":
+            return all(e.get("attachment_id") in self.uploads for e in payload["elements"])
+        return "buttons" in payload
+
+    async def _upload(self, request: Request, path: str, key: str, limit: int) -> JSONResponse:
+        async with request.form() as form:
+            upload = form["file"]
+            assert not isinstance(upload, str)
+            data = await upload.read()
+            name = upload.filename or ""
+        call = Call(path, {"filename": name, "size": len(data)}, {})
+        self.calls.append(call)
+        if request.headers.get("access_token") != self.access_token:
+            return JSONResponse({"error": -216, "message": "Access token is invalid"})
+        if len(data) > limit or any(name.endswith(t) for t in self.refused_file_types):
+            return JSONResponse({"error": -201, "message": "file is invalid"})
+        uploaded = f"{key}{next(self._ids)}"
+        self.uploads[uploaded] = (name, data)
+        return JSONResponse({"data": {key: uploaded}, "error": 0, "message": "Success"})
+
+    async def _upload_image(self, request: Request) -> JSONResponse:
+        return await self._upload(request, "upload_image", "attachment_id", IMAGE_LIMIT)
+
+    async def _upload_file(self, request: Request) -> JSONResponse:
+        # Not in zalo-facts (which documents only the image upload): the file upload is
+        # modelled on the image one, answering a `token` that a `file` attachment carries.
+        return await self._upload(request, "upload_file", "token", FILE_LIMIT)
+
+    async def _zns(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        self.calls.append(
+            Call("zns", body, {"access_token": request.headers.get("access_token", "")})
+        )
+        if request.headers.get("access_token") != self.access_token:
+            return JSONResponse({"error": -216, "message": "Access token is invalid"})
+        wanted = self.zns_templates.get(str(body.get("template_id")))
+        phone = str(body.get("phone", ""))
+        if wanted is None:
+            return JSONResponse({"error": -201, "message": "template_id is invalid"})
+        if not (phone.startswith("84") and phone.isdigit() and len(phone) == 11):
+            return JSONResponse({"error": -201, "message": "phone is invalid"})
+        if set(body.get("template_data", {})) != wanted:
+            return JSONResponse({"error": -201, "message": "template_data is invalid"})
+        data = {"msg_id": f"zns{next(self._ids)}", "sent_time": "1"}
+        return JSONResponse({"data": data, "error": 0, "message": "Success"})
+
+    def zns_sent(self) -> list[dict[str, Any]]:
+        """Return the ZNS requests made."""
+        return [c.params for c in self.calls_to("zns")]
 
     async def _oauth(self, request: Request) -> JSONResponse:
         form = dict(await request.form())
         self.calls.append(
             Call("oauth", form, {"secret_key": request.headers.get("secret_key", "")})
         )
+        if self.refresh_status == 502:
+            return HTMLResponse("<html><body>502 Bad Gateway</body></html>", 502)
+        if self.refresh_status != 200:
+            return JSONResponse({"error": -1, "message": "server error"}, self.refresh_status)
         if self.refresh_error is not None:
             return JSONResponse(self.refresh_error)
         if (
@@ -218,6 +330,11 @@ class ZaloStandIn(ServedStandIn):
             return await self._bot_updates(float(params.get("timeout") or 0))
         if method == "setWebhook":
             self.bot_webhook = params
+        elif method == "sendPhoto":
+            if not str(params.get("photo", "")).startswith(("http://", "https://")):
+                body = {"ok": False, "error_code": 400, "description": "photo must be a URL"}
+                return JSONResponse(body, 400)
+            return JSONResponse({"ok": True, "result": {"message_id": f"bp{next(self._ids)}"}})
         elif method == "deleteWebhook":
             self.bot_webhook = {}
         elif method == "sendMessage":
