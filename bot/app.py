@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import logs
 from bot.admins import auth
 from bot.channels.base import ChannelRegistry
 from bot.config import Settings
@@ -71,6 +72,7 @@ def build_app(
     Content is the version published in the database (seeded from content/ when there is
     none); `loaded` reuses content and its index instead (read-only; tests share one load).
     """
+    logs.protect(settings.secret_values(), settings.log_pseudonym_key)
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import statistics
 import sys
@@ -17,6 +16,9 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.content import ContentError, load_content
 from bot.content.checks import content_warnings, first_screen_sizes
 from bot.content.faq_screens import FIRST_SCREEN_MAX_CHARS
+from bot.logs import setup_logging
+
+CHAT_LOG = Path("data/khuyenhoc.log")  # the terminal chat keeps log lines out of the chat
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -305,6 +307,14 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+def _log_path(command: str, settings: Settings) -> Path | None:
+    """Return the log file: LOG_FILE, or one beside the database while chatting in a terminal."""
+    from bot.runner import has_messenger
+
+    chatting = command == "chat" or (command == "run" and not has_messenger(settings))
+    return settings.log_file or (CHAT_LOG if chatting else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, load settings and run the subcommand; errors exit non-zero."""
     # PTB 22 warns on every 429 (RetryAfter reads its own retry_after in __init__) unless the
@@ -324,10 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         settings = load_settings()
-        logging.basicConfig(
-            level=settings.log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+        setup_logging(settings.log_level, settings.secret_values(), path=_log_path(name, settings))
         return COMMANDS[name](args, settings)
     except (SettingsError, ContentError) as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201

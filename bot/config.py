@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 DEFAULT_DATABASE_URL = "sqlite:///data/khuyenhoc.db"
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -29,6 +30,7 @@ class Settings(BaseSettings):
     content_dir: Path = Path("content")
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "WARNING"
+    log_file: Path | None = None  # the terminal chat logs to data/khuyenhoc.log without it
 
     telegram_bot_token: str | None = None
     telegram_api_base_url: str | None = None
@@ -72,6 +74,13 @@ class Settings(BaseSettings):
     self_assessment_reminder_month: int = Field(default=11, ge=1, le=12)
     reminder_notice_hour: int = Field(default=9, ge=6, le=21)
     notice_rate: float = Field(default=4.0, gt=0, le=30)
+
+    flood_burst: int = Field(default=8, ge=1, le=100_000)
+    flood_window_seconds: float = Field(default=10.0, gt=0, le=3600)
+    user_daily_messages: int = Field(default=300, ge=1, le=100_000)
+    flow_expiry_hours: float = Field(default=24.0, gt=0)
+    admin_flow_expiry_minutes: float = Field(default=30.0, gt=0)
+    log_pseudonym_key: str | None = None
 
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
 
@@ -207,6 +216,21 @@ class Settings(BaseSettings):
     def zalo_oa_enabled(self) -> bool:
         """Return whether the Zalo OA channel is configured."""
         return bool(self.zalo_oa_app_id)
+
+    def secret_values(self) -> list[str | None]:
+        """Return every configured secret, for masking in logs."""
+        return [
+            self.telegram_bot_token,
+            self.webhook_secret,
+            self.zalo_oa_secret_key,
+            self.zalo_app_secret_key,
+            self.zalo_oa_access_token,
+            self.zalo_oa_refresh_token,
+            self.zalo_bot_token,
+            self.zalo_bot_webhook_secret,
+            self.log_pseudonym_key,
+            make_url(self.database_url).password,
+        ]
 
     @property
     def tz(self) -> ZoneInfo:

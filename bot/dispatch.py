@@ -6,12 +6,15 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from bot.context import Context
 from bot.db import repo_flows, repo_users
+from bot.flood import FloodGuard, Verdict
+from bot.logs import pseudonym
 from bot.messages import Incoming, Kind, Reply
 from bot.routing import Route, RouteKind
 
@@ -36,10 +39,17 @@ class Dispatcher:
         self.buttons = {r.key: r for r in routes if r.kind is RouteKind.BUTTON}
         self.flows = {r.key: r for r in routes if r.kind is RouteKind.FLOW}
         self.text_routes = [r for r in routes if r.kind in (RouteKind.TEXT, RouteKind.FALLBACK)]
+        settings = app.settings
+        self.flood = FloodGuard(
+            settings.flood_burst, settings.flood_window_seconds, settings.user_daily_messages
+        )
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """Return the replies to one message; on any error, a short apology."""
         messages = self.app.content.messages
+        verdict = self._limit(incoming)
+        if verdict is not Verdict.PASS:
+            return [] if verdict is Verdict.DROP else [Reply(messages.text(f"core.{verdict}"))]
         problem = _input_problem(incoming)
         if problem:
             return [Reply(messages.text(problem))]
@@ -49,14 +59,32 @@ class Dispatcher:
                 return self._route(session, incoming)
         except Exception:
             log.exception(
-                "handler failed: channel=%s user=%s kind=%s text=%r payload=%r",
+                "handler failed: channel=%s user=%s kind=%s payload prefix=%s",
                 incoming.channel,
-                incoming.user_id,
+                pseudonym(incoming.channel, incoming.user_id),
                 incoming.kind,
-                incoming.text[:200],
-                incoming.payload,
+                (incoming.payload or "").partition(":")[0],
             )
+            self._release(incoming)
             return [Reply(messages.text("core.error"))]
+
+    def _limit(self, incoming: Incoming) -> Verdict:
+        """Count the message against the user's burst and daily limits."""
+        now = self.app.now()
+        day = now.astimezone(self.app.settings.tz).date()
+        return self.flood.check(f"{incoming.channel}:{incoming.user_id}", now, day)
+
+    def _release(self, incoming: Incoming) -> None:
+        """After a failure, end the user's flow so that bad state cannot trap them."""
+        try:
+            with self.app.sessions.begin() as session:
+                user = repo_users.get_user(
+                    session, channel=incoming.channel, external_id=incoming.user_id
+                )
+                if user is not None:
+                    repo_flows.clear_flow(session, user_id=user.id)
+        except Exception:  # noqa: BLE001 - the apology still goes out
+            log.exception("could not end the flow after a failure")
 
     def _route(self, session: Session, incoming: Incoming) -> list[Reply]:
         """Build the context and call the first route that takes the message."""
@@ -79,16 +107,40 @@ class Dispatcher:
             flow=repo_flows.get_flow(session, user_id=user.id),
         )
         ctx.is_admin = self.app.is_admin(ctx)
+        notice = self._expire_flow(ctx)
         route = self._pick(ctx)
         if route is None:
             return [ctx.say("core.stale_button" if incoming.payload else "core.unknown_command")]
         if route.admin and not ctx.is_admin:
-            log.warning(
-                "refused admin route %s for %s:%s", route.key, user.channel, user.external_id
-            )
-            self.app.on_admin_refusal(ctx, route)
-            return [ctx.say("core.not_admin")]
-        return route.handler(ctx)
+            return self._refuse(ctx, route)
+        return notice + route.handler(ctx)
+
+    def _expire_flow(self, ctx: Context) -> list[Reply]:
+        """End a flow left untouched too long (admin flows sooner); say so before free text."""
+        state = ctx.flow
+        if state is None:
+            return []
+        route = self.flows.get(state.flow)
+        settings = self.app.settings
+        limit = (
+            timedelta(minutes=settings.admin_flow_expiry_minutes)
+            if route is not None and route.admin
+            else timedelta(hours=settings.flow_expiry_hours)
+        )
+        if ctx.now - state.updated_at <= limit:
+            return []
+        ctx.end_flow()
+        typed = ctx.incoming.payload is None and not _COMMAND.match(ctx.incoming.text)
+        return [ctx.say("core.flow_expired")] if typed else []
+
+    def _refuse(self, ctx: Context, route: Route) -> list[Reply]:
+        """Refuse an admin route to a non-admin; drop an admin flow they were left in."""
+        if ctx.flow is not None:
+            flow_route = self.flows.get(ctx.flow.flow)
+            if flow_route is not None and flow_route.admin:
+                ctx.end_flow()
+        self.app.on_admin_refusal(ctx, route)
+        return [ctx.say("core.not_admin")]
 
     def _pick(self, ctx: Context) -> Route | None:
         """Choose the route: commands, then buttons, then the open flow, then text routes."""

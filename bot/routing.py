@@ -20,9 +20,9 @@ def button(prefix: str, handler: Handler, *, admin: bool = False) -> Route:
     return Route(RouteKind.BUTTON, prefix, handler, admin=admin)
 
 
-def flow(name: str, handler: Handler) -> Route:
+def flow(name: str, handler: Handler, *, admin: bool = False) -> Route:
     """Route free text to the handler while the user is in the named flow."""
-    return Route(RouteKind.FLOW, name, handler)
+    return Route(RouteKind.FLOW, name, handler, admin=admin)
 
 
 def text(name: str, predicate: Predicate, handler: Handler) -> Route:

@@ -71,7 +71,7 @@ ROUTES = [
     flow(assess.FLOW, assess.handle_text),
     flow(support.FLOW, support.handle_text),
     flow(reminders.FLOW, reminder_steps.handle_flow_text),
-    flow(broadcast.FLOW, broadcast.handle_flow),
+    flow(broadcast.FLOW, broadcast.handle_flow, admin=True),
     flow(handoff.FLOW, handoff.handle_text),
     # Free text patterns, most specific first. In the staff group, only staff answers count.
     text("staff_group", handoff_staff.is_staff_chat, handoff_staff.handle_staff_message),

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from bot.cdht import repo as repo_cdht
-from bot.cdht.assessment import PASS_MIN_EACH, PASS_TOTAL, AssessmentContent, score
+from bot.cdht.assessment import PASS_MIN_EACH, PASS_TOTAL, AssessmentContent, Indicator, score
 from bot.cdht.models import Assessment
 from bot.context import Context
 from bot.messages import Button, Reply
+
+FULL_MARKS = 10  # points of one indicator
+LOW_SHOWN = 3  # a total under the pass mark without a weak indicator: advice on this many
 
 
 def result_reply(ctx: Context, attempt: Assessment) -> Reply:
@@ -36,9 +39,14 @@ def result_reply(ctx: Context, attempt: Assessment) -> Reply:
         )
     ]
     rows: list[tuple[Button, ...]] = []
-    if result.weak:
-        lines = [ctx.t("assess.weak_intro", min_each=PASS_MIN_EACH)]
-        for indicator in result.weak:
+    advised = result.weak or ([] if result.passed else _lowest(content, attempt.answers))
+    if advised:
+        lines = [
+            ctx.t("assess.weak_intro", min_each=PASS_MIN_EACH)
+            if result.weak
+            else ctx.t("assess.low_intro", missing=PASS_TOTAL - result.total)
+        ]
+        for indicator in advised:
             points = attempt.answers[str(indicator.id)]
             lines.append(
                 ctx.t(
@@ -57,9 +65,18 @@ def result_reply(ctx: Context, attempt: Assessment) -> Reply:
     return Reply("\n\n".join(parts), tuple(rows))
 
 
+def _lowest(content: AssessmentContent, answers: dict[str, int]) -> list[Indicator]:
+    """Return the indicators with the fewest points (under full marks), lowest first."""
+    scored = [(answers.get(str(i.id), 0), i.id, i) for i in content.indicators]
+    return [i for points, _, i in sorted(scored) if points < FULL_MARKS][:LOW_SHOWN]
+
+
 def handle_history(ctx: Context) -> list[Reply]:
     """List the user's results per year (the latest attempt of a year is its result)."""
     attempts = repo_cdht.completed_assessments(ctx.session, user_id=ctx.user.id)
+    if not attempts and repo_cdht.get_registration(ctx.session, user_id=ctx.user.id) is None:
+        button = Button(ctx.t("cdht.btn_register"), payload="cmd:dangky")
+        return [ctx.say("assess.history_unregistered", [button])]
     if not attempts:
         button = Button(ctx.t("cdht.btn_assess"), payload="cmd:tudanhgia")
         return [ctx.say("assess.history_none", [button])]

@@ -21,7 +21,7 @@ from bot.messages import Button, Reply
 from handlers.broadcast_reports import describe, stop_broadcast
 
 FLOW = "thongbao"
-_URL = re.compile(r"^https?://\S{3,500}$")
+_URL = re.compile(r"^https://\S{3,500}$")  # links citizens open: https only
 
 
 def handle_compose(ctx: Context) -> list[Reply]:

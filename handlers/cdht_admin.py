@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+
+from bot.admins import auth
 from bot.cdht import chart
 from bot.cdht import report as cdht_report
 from bot.cdht.assessment import AssessmentContent
@@ -25,8 +28,10 @@ def handle_stats(ctx: Context) -> list[Reply]:
     year = ctx.now.year
     if ctx.args:
         if not ctx.args.isdigit() or not 2000 <= int(ctx.args) <= 2100:
+            auth.audit(ctx, "cdht.stats", ctx.args[:40], result="bad_input")
             return [ctx.say("cdht_admin.bad_year")]
         year = int(ctx.args)
+    auth.audit(ctx, "cdht.stats", str(year))
     content: AssessmentContent = ctx.app.content.section("assessment")
     data = cdht_report.stats(ctx.session, year=year)
 
@@ -92,11 +97,13 @@ def handle_export(ctx: Context) -> list[Reply]:
     try:
         filters = Filters.from_text(ctx.args, content)
     except FilterError as error:
+        auth.audit(ctx, "cdht.export", ctx.args[:200], result="bad_input")
         codes = ", ".join(g.code for g in content.groups)
         return [ctx.say("cdht_admin.export_bad", problem=str(error), groups=codes)]
     rows = cdht_report.select_rows(ctx.session, filters)
+    auth.audit(ctx, "cdht.export", f"{ctx.args.strip()[:200]} ({len(rows)})")
     data = cdht_report.to_csv(rows, content, ctx.app.settings.tz)
     described = ctx.args.strip() or ctx.t("cdht_admin.export_no_filter")
     caption = ctx.t("cdht_admin.export_caption", count=len(rows), filters=described)
-    attachment = Attachment(f"cdht-{ctx.now:%Y%m%d-%H%M}.csv", data)
+    attachment = Attachment(f"cdht-{ctx.now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}.csv", data)
     return [Reply(caption, attachment=attachment)]

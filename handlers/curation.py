@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.admins import auth
 from bot.content.messages import Messages
 from bot.context import Context
 from bot.matching.curation import Group, group_questions
@@ -40,8 +41,10 @@ def handle_unanswered(ctx: Context) -> list[Reply]:
     days: int | None = None
     if ctx.args.strip():
         if not ctx.args.strip().isdigit() or int(ctx.args) < 1:
+            auth.audit(ctx, "questions.unanswered", ctx.args[:40], result="bad_input")
             return [ctx.say("curation.bad_days")]
         days = int(ctx.args)
+    auth.audit(ctx, "questions.unanswered", str(days or ""))
     since = ctx.now - timedelta(days=days) if days else None
     items = curation_items(ctx.session, since=since)
     groups = group_questions(items, limit=SHOWN_GROUPS)

@@ -9,6 +9,7 @@ from bot.context import Context
 from bot.handoff import figures, staff_texts, tickets
 from bot.handoff import repository as repo
 from bot.handoff.models import Ticket, format_reference
+from bot.logs import pseudonym
 from bot.messages import Button, Reply
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,13 @@ def is_staff(ctx: Context) -> bool:
 
 
 def _who(ctx: Context) -> str:
-    """Return the sender's pseudonymous id."""
+    """Return the sender's stable pseudonymous staff id, kept with what they did."""
     return tickets.pseudonym(ctx.user.channel, ctx.user.external_id)
+
+
+def _logged(ctx: Context) -> str:
+    """Return the sender's name for log lines (the keyed log pseudonym, never the id)."""
+    return pseudonym(ctx.user.channel, ctx.user.external_id)
 
 
 def is_staff_chat(ctx: Context) -> bool:
@@ -49,7 +55,7 @@ def handle_staff_message(ctx: Context) -> list[Reply]:
     if reference is None:
         return []  # ordinary talk among staff
     if not is_staff(ctx):
-        log.info("staff group: ignored a reply from non-staff %s", _who(ctx))
+        log.info("staff group: ignored a reply from non-staff %s", _logged(ctx))
         return []
     ticket = repo.get_ticket(ctx.session, reference)
     if ticket is None:
@@ -70,7 +76,7 @@ def _answer(ctx: Context, ticket: Ticket, text: str) -> list[Reply]:
 def handle_staff_button(ctx: Context) -> list[Reply]:
     """Handle `tk:done|faq|c|fq:<id>[:<arg>]` pressed by staff under a ticket."""
     if not is_staff(ctx):
-        log.info("ticket button refused for non-staff %s", _who(ctx))
+        log.info("ticket button refused for non-staff %s", _logged(ctx))
         return [ctx.say("handoff.staff_only")]
     _, action, number, arg = (ctx.payload.split(":", 3) + ["", "", ""])[:4]
     ticket = repo.get_ticket(ctx.session, int(number)) if number.isdigit() else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.context import Context
 from bot.messages import Button, Reply
@@ -32,7 +32,7 @@ def _summary(ctx: Context, row: object) -> str:
 
 
 def handle_list(ctx: Context) -> list[Reply]:
-    """List the citizen's reminders and event subscriptions with buttons to manage them."""
+    """List reminders and event subscriptions; button N opens item N of the list."""
     rows = repo_reminders.list_active(ctx.session, user_id=ctx.user.id)
     topics = repo_reminders.topics_of(ctx.session, user_id=ctx.user.id, prefix=TOPIC_PREFIX)
     events = events_of(ctx.app)
@@ -42,29 +42,27 @@ def handle_list(ctx: Context) -> list[Reply]:
     if not rows and not subscribed:
         return [ctx.say("reminders.list_empty")]
     lines = [ctx.t("reminders.list_title")] if rows else []
-    buttons: list[tuple[Button, ...]] = []
+    buttons: list[Button] = []
     for number, row in enumerate(rows, 1):
-        paused = f" {ctx.t('reminders.list_paused')}" if row.paused else ""
-        lines.append(f"{number}. {_summary(ctx, row)}{paused}")
-        toggle = (
-            Button(ctx.t("reminders.btn_resume", n=number), payload=f"rm:r:{row.id}")
-            if row.paused
-            else Button(ctx.t("reminders.btn_pause", n=number), payload=f"rm:p:{row.id}")
-        )
-        buttons.append(
-            (toggle, Button(ctx.t("reminders.btn_delete", n=number), payload=f"rm:x:{row.id}"))
-        )
+        lines.append(f"{number}. {_line(ctx, row)}")
+        buttons.append(Button(ctx.t("reminders.btn_pick", n=number), payload=f"rm:s:{row.id}"))
     if subscribed:
         lines.append(ctx.t("reminders.list_events"))
-        for event in subscribed:
-            lines.append(f"• {event.title}")
-            label = ctx.t("reminders.btn_unsubscribe", title=event.title)
-            buttons.append((Button(label, payload=f"rm:ux:{event.id}"),))
-    return [Reply("\n".join(lines), tuple(buttons))]
+        for number, event in enumerate(subscribed, len(rows) + 1):
+            lines.append(f"{number}. {event.title}")
+            label = ctx.t("reminders.btn_unsubscribe", n=number, title=event.title)
+            buttons.append(Button(label, payload=f"rm:ux:{event.id}"))
+    return [ctx.reply("\n".join(lines), buttons, per_row=3 if not subscribed else 1)]
+
+
+def _line(ctx: Context, row: Any) -> str:
+    """Describe a reminder for the list, marked when paused."""
+    paused = f" {ctx.t('reminders.list_paused')}" if row.paused else ""
+    return f"{_summary(ctx, row)}{paused}"
 
 
 def handle_list_button(ctx: Context) -> list[Reply]:
-    """Pause (`rm:p:<id>`), resume (`rm:r:<id>`) or delete (`rm:x:<id>`) a reminder."""
+    """Open (`s`), pause (`p`), resume (`r`), ask to delete (`x`) or delete (`xx`) a reminder."""
     _, action, value = (ctx.payload.split(":") + ["", ""])[:3]
     if action == "ux":
         event = events_of(ctx.app).get(value)
@@ -75,20 +73,30 @@ def handle_list_button(ctx: Context) -> list[Reply]:
         return [ctx.say("reminders.unsubscribed", title=event.title)]
     row = (
         repo_reminders.get_own(ctx.session, user_id=ctx.user.id, reminder_id=int(value))
-        if value.isdigit()
+        if value.isdigit() and len(value) < 10
         else None
     )
     if row is None or row.next_due_at is None:
         return [ctx.say("core.stale_button")]
     rows = repo_reminders.list_active(ctx.session, user_id=ctx.user.id)
     number = next((i for i, r in enumerate(rows, 1) if r.id == row.id), 0)
+    if action == "s":
+        return [_item_menu(ctx, row, number)]
     if action == "x":
+        choices = [
+            Button(ctx.t("reminders.btn_delete_yes"), payload=f"rm:xx:{row.id}"),
+            Button(ctx.t("reminders.btn_keep"), payload=f"rm:s:{row.id}"),
+        ]
+        return [ctx.say("reminders.confirm_delete", choices, text=row.text)]
+    if action == "xx":
         text = row.text
         ctx.session.delete(row)
         return [ctx.say("reminders.deleted", text=text)]
     if action == "p":
         row.paused = True
         return [ctx.say("reminders.paused", n=number)]
+    if action != "r":
+        return [ctx.say("core.stale_button")]
     # Resuming starts from the next occurrence: nothing missed while paused is sent.
     due = next_occurrence(rule_of(row), ctx.app.now(), ctx.app.settings.tz)
     if due is None:
@@ -97,6 +105,21 @@ def handle_list_button(ctx: Context) -> list[Reply]:
     row.next_due_at = due
     local = due.astimezone(ctx.app.settings.tz)
     return [ctx.say("reminders.resumed", n=number, next=f"{local:%H:%M %d/%m/%Y}")]
+
+
+def _item_menu(ctx: Context, row: Any, number: int) -> Reply:
+    """Show one reminder with its actions."""
+    toggle = (
+        Button(ctx.t("reminders.btn_resume"), payload=f"rm:r:{row.id}")
+        if row.paused
+        else Button(ctx.t("reminders.btn_pause"), payload=f"rm:p:{row.id}")
+    )
+    buttons = [
+        toggle,
+        Button(ctx.t("reminders.btn_delete"), payload=f"rm:x:{row.id}"),
+        Button(ctx.t("reminders.btn_back"), payload="cmd:lichnhac"),
+    ]
+    return ctx.reply(f"{number}. {_line(ctx, row)}", buttons)
 
 
 def handle_subscribe(ctx: Context) -> list[Reply]:

@@ -6,10 +6,17 @@ from datetime import timedelta
 from typing import Any
 
 from bot.context import Context
-from bot.messages import Reply
+from bot.messages import Button, Reply
 from bot.reminders.parse import fold, parse, parse_time_only, parse_weekdays
 from handlers import faq, reminders
 from handlers.reminder_list import handle_list_button
+
+# What "✏️ Sửa" can change on the confirmation, and the draft keys each part forgets.
+_PARTS = {
+    "time": ("hour", "minute"),
+    "when": ("kind", "weekdays", "month_day", "date"),
+    "text": ("text",),
+}
 
 
 def handle_flow_text(ctx: Context) -> list[Reply]:
@@ -61,7 +68,7 @@ def handle_button(ctx: Context) -> list[Reply]:
     """Handle `rm:` buttons: choices while setting a reminder and actions in the list."""
     parts = ctx.payload.split(":")
     action = parts[1] if len(parts) > 1 else ""
-    if action in ("p", "r", "x", "ux"):
+    if action in ("s", "p", "r", "x", "xx", "ux"):
         return handle_list_button(ctx)
     if ctx.flow is None or ctx.flow.flow != reminders.FLOW:
         return [ctx.say("core.stale_button")]
@@ -80,16 +87,24 @@ def handle_button(ctx: Context) -> list[Reply]:
         return [reminders.weekday_prompt(ctx, draft["weekdays"])]
     elif action == "d" and value in ("0", "1"):
         draft["date"] = (ctx.now.date() + timedelta(days=int(value))).isoformat()
-    elif action == "t" and len(value) == 4 and value.isdigit():
+    elif action == "t" and _clock_time(value):
         draft.update(hour=int(value[:2]), minute=int(value[2:]))
     elif action == "save" and reminders.missing(draft) == "confirm":
         return reminders.save(ctx, draft)
-    elif action == "edit":
-        ctx.set_step("kind", {"text": draft["text"]} if draft.get("text") else {})
-        return [ctx.reply(ctx.t("reminders.intro"), reminders.kind_buttons(ctx), per_row=2)]
+    elif action == "edit" and ctx.flow.step == "confirm":
+        parts = [Button(ctx.t(f"reminders.btn_edit_{p}"), payload=f"rm:e:{p}") for p in _PARTS]
+        return [ctx.say("reminders.ask_edit", parts)]
+    elif action == "e" and value in _PARTS and ctx.flow.step == "confirm":
+        for key in _PARTS[value]:
+            draft.pop(key, None)
     elif action == "cancel":
         ctx.end_flow()
         return [ctx.say("reminders.cancelled")]
     else:
         return [ctx.say("core.stale_button")]
     return reminders.advance(ctx, draft)
+
+
+def _clock_time(value: str) -> bool:
+    """Return whether a time button's value is a real time of day, HHMM."""
+    return len(value) == 4 and value.isdigit() and int(value[:2]) < 24 and int(value[2:]) < 60

@@ -138,6 +138,9 @@ def make_app(clock: FakeClock, real_content: tuple[Content, FaqIndex]) -> Iterat
             "admin_ids": (ADMIN,),
             "telegram_bot_token": None,
             "webhook_url": None,
+            # Tests talk fast on a stopped clock; tests of the flood limit set their own.
+            "flood_burst": 100_000,
+            "user_daily_messages": 100_000,
             **settings,
         }
         shared = real_content if values["content_dir"] == CONTENT_DIR else None

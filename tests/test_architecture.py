@@ -49,7 +49,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("entry points", ["bot.cli", "bot.__main__", "bot.runner", "bot.app", "bot.services"]),
     ("channels", ["bot.channels", "bot.web", "bot.console_web", "bot.zalo"]),
     ("messaging", ["bot.messaging", "bot.delivery"]),
-    ("dispatch", ["bot.dispatch"]),
+    ("dispatch", ["bot.dispatch", "bot.flood"]),
     ("handlers", ["handlers"]),
     ("routing", ["bot.context", "bot.routing"]),
     (
@@ -75,6 +75,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "bot.content",
             "bot.messages",
             "bot.config",
+            "bot.logs",
             "bot.parts",
             "bot.channels.base",
         ],

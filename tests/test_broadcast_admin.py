@@ -107,6 +107,7 @@ def test_compose_checks_length_links_and_audience(app: App) -> None:
     asked = say(app, "Khai giảng lớp học.", user=ADMIN)
     assert "Bỏ qua" in [b.label.split(" ", 1)[1] for r in asked for b in r.all_buttons()]
     assert "link chưa đúng" in texts(say(app, "không có", user=ADMIN))
+    assert "link chưa đúng" in texts(say(app, "http://example.vn/anh.jpg", user=ADMIN))
     say(app, "https://example.vn/anh.jpg", user=ADMIN)
     assert "chưa đúng dạng" in texts(say(app, "Trang chủ example.vn", user=ADMIN))
     menu = say(app, "Trang chủ | https://example.vn", user=ADMIN)

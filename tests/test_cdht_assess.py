@@ -53,7 +53,9 @@ def test_full_assessment_at_80_passes(app: App) -> None:
 
 def test_79_fails_and_an_indicator_at_4_names_how_to_improve(app: App) -> None:
     register(app)
-    assert "Chưa đạt" in texts(assess(app, [8] * 9 + [7]))
+    at_79 = texts(assess(app, [8] * 9 + [7]))
+    assert "Chưa đạt" in at_79
+    assert "thiếu 1 điểm" in at_79 and "Câu 10 (7 điểm)" in at_79  # advice without a weak one
     replies = assess(app, [10, 10, 10, 10, 4, 10, 10, 10, 10, 10])
     text = texts(replies)
     assert "94/100" in text and "Chưa đạt" in text
@@ -82,6 +84,13 @@ def test_buttons_back_bad_input_and_stale_presses(sqlite_app: App) -> None:
     replies = press_label(sqlite_app, replies, "5 điểm")
     assert attempts(sqlite_app)[0].answers == {"1": 5}
     assert "đã cũ" in texts(press(sqlite_app, "tdg:a:999:1:5"))
+
+
+def test_results_of_an_unregistered_citizen_offer_registration(sqlite_app: App) -> None:
+    replies = say(sqlite_app, "/ketqua")
+    assert "chưa đăng ký" in texts(replies)
+    assert labels(replies) == ["📝 Đăng ký"]
+    assert "✅ Tôi đồng ý" in labels(press_label(sqlite_app, replies, "Đăng ký"))
 
 
 def test_needs_registration(sqlite_app: App) -> None:

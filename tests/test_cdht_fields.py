@@ -40,6 +40,12 @@ def test_bad_names(typed: str) -> None:
         ("19755", None),
         ("một chín", None),
         ("1975a", None),
+        ("sinh năm 1978", 1978),
+        ("Sinh năm 1978 ạ", 1978),
+        ("năm 1978", 1978),
+        ("em sinh 1990", 1990),
+        ("sinh năm 2020", None),
+        ("1978 1979", None),
     ],
 )
 def test_birth_years(typed: str, year: int | None) -> None:

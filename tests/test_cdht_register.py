@@ -62,7 +62,7 @@ def test_consent_typed_answer_and_unclear_reply(sqlite_app: App) -> None:
         (["Lan"], "75", "4 chữ số"),
         (["Lan"], "2020", "tuổi từ 10 đến 100"),
         (["Lan"], "1900", "tuổi từ 10 đến 100"),
-        (["Lan"], "năm 1975", "4 chữ số"),
+        (["Lan"], "năm bảy lăm", "4 chữ số"),
         (["Lan", "1975"], "đàn ông", "chọn một nút"),
         (["Lan", "1975", "nữ"], "x", "ít nhất 2 chữ cái"),
     ],
@@ -210,3 +210,9 @@ def test_a_new_consent_version_is_asked_again(app: App) -> None:
     with app.sessions() as session:
         granted = [c.granted for c in session.scalars(select(Consent).order_by(Consent.id))]
     assert granted == [True, False, True]
+
+
+def test_birth_year_in_a_short_phrase(sqlite_app: App) -> None:
+    register(sqlite_app, year="sinh năm 1978")
+    with sqlite_app.sessions.begin() as session:
+        assert session.scalars(select(Registration)).one().birth_year == 1978

@@ -97,9 +97,12 @@ def test_edit_and_cancel(sqlite_app: App) -> None:
     replies = say(sqlite_app, "8 giờ tối mỗi ngày nhắc đọc sách")
     assert "Mỗi ngày lúc 20:00: đọc sách" in texts(replies)
     replies = press_label(sqlite_app, replies, "Sửa")
-    replies = press_label(sqlite_app, replies, "Hằng ngày")
+    replies = press_label(sqlite_app, replies, "Giờ nhắc")  # edits the time, keeps the rest
     replies = say(sqlite_app, "21h")
     assert "Mỗi ngày lúc 21:00: đọc sách" in texts(replies)
+    replies = press_label(sqlite_app, press_label(sqlite_app, replies, "Sửa"), "Việc cần nhắc")
+    replies = say(sqlite_app, "đọc báo")
+    assert "Mỗi ngày lúc 21:00: đọc báo" in texts(replies)
     assert "đã bỏ" in texts(press_label(sqlite_app, replies, "Hủy"))
     assert rows(sqlite_app) == []
 
@@ -144,16 +147,25 @@ def test_list_pause_resume_delete(app: App, clock: FakeClock) -> None:
     listing = say(app, "/lichnhac")
     assert "1. Mỗi ngày lúc 20:00: học bài" in texts(listing)
     assert "2. Mỗi thứ Hai lúc 07:00: họp" in texts(listing)
-    assert "tạm dừng" in texts(press_label(app, listing, "Dừng 1"))
+    assert labels(listing) == ["1", "2"]  # button N is reminder N of the list
+    first = press_label(app, listing, "1")
+    assert "1. Mỗi ngày lúc 20:00: học bài" in texts(first)
+    assert "tạm dừng" in texts(press_label(app, first, "Tạm dừng"))
     listing = say(app, "/lichnhac")
     assert "(đang tạm dừng)" in texts(listing)
     clock.advance(days=3)
-    resumed = texts(press_label(app, listing, "Bật 1"))
+    resumed = texts(press_label(app, press_label(app, listing, "1"), "Bật lại"))
     assert "20:00 05/03/2026" in resumed  # from now on, nothing missed is sent
-    assert "họp" in texts(press_label(app, say(app, "/lichnhac"), "Xóa 2"))
+    second = press_label(app, say(app, "/lichnhac"), "2")
+    asked = press_label(app, second, "Xóa")
+    assert "chắc muốn xóa" in texts(asked) and "họp" in texts(asked)
+    assert len(rows(app)) == 2  # deleting asks first
+    assert "học bài" not in texts(press_label(app, asked, "Giữ lại"))
+    assert len(rows(app)) == 2
+    assert "họp" in texts(press_label(app, press_label(app, second, "Xóa"), "Xóa hẳn"))
     assert len(rows(app)) == 1
     # Someone else's reminder cannot be touched.
-    press(app, f"rm:x:{rows(app)[0].id}", user="other")
+    press(app, f"rm:xx:{rows(app)[0].id}", user="other")
     assert len(rows(app)) == 1
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.admins import repo as repo_admins
 from bot.db import repo_audit
+from bot.logs import pseudonym
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -83,5 +84,7 @@ def audit(ctx: Caller, action: str, detail: str = "", result: str = "ok") -> Non
 
 def record_refusal(ctx: Caller, *, kind: str, key: str) -> None:
     """Log a refused attempt at the admin route `kind:key` to the audit log."""
-    log.warning("admin command %s refused for %s", key, account_key(ctx))
+    log.warning(
+        "admin route %s refused for %s", key, pseudonym(ctx.user.channel, ctx.user.external_id)
+    )
     audit(ctx, f"{kind}:{key}", ctx.text or ctx.payload, result="refused")

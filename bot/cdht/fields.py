@@ -13,6 +13,10 @@ _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.]+[^\W\d_]+)*\.?$", re.UNICODE)
 # Vietnamese mobile numbers: 0 or +84/84, then 9 digits starting with a carrier prefix
 # (03x Viettel, 05x Vietnamobile/Gmobile/Reddi, 07x MobiFone, 08x Vina/Viettel/iTel…, 09x).
 _MOBILE = re.compile(r"^(?:\+?84|0)((?:3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])\d{7})$")
+_BIRTH_YEAR = re.compile(
+    r"(?:(?:toi|em|tui|minh|con|chau|anh|chi|co|chu|bac|ong|ba)\s+)?(?:sinh\s+)?(?:nam\s+)?"
+    r"(\d{4})(?:\s+a)?\.?"
+)
 GENDERS = ("nam", "nu", "khac")  # stored codes; "Không muốn nói" stores nothing
 YES_WORDS = {"co", "dong y", "ok", "oke", "yes", "u", "uh", "vang", "da", "da co", "dong y a"}
 NO_WORDS = {"khong", "ko", "k", "no", "khong dong y", "thoi", "khong a", "hong"}
@@ -32,11 +36,14 @@ def _capitalise(word: str) -> str:
 
 
 def parse_birth_year(text: str, current_year: int) -> int | None:
-    """Return the four-digit birth year if the age is 10-100 this year, else None."""
-    value = text.strip()
-    if not re.fullmatch(r"\d{4}", value):
+    """Return the four-digit birth year if the age is 10-100 this year, else None.
+
+    The year may come in a short phrase: "sinh năm 1978", "năm 1978", "em sinh 1978".
+    """
+    found = _BIRTH_YEAR.fullmatch(" ".join(fold(text).lower().split()))
+    if found is None:
         return None
-    year = int(value)
+    year = int(found.group(1))
     return year if AGE_MIN <= current_year - year <= AGE_MAX else None
 
 

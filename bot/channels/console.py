@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -51,7 +53,6 @@ class ConsoleChannel:
     async def run(self, greeting: str = "/start") -> None:
         """Chat until end of input or an exit word."""
         self.app.channels.register(self)
-        loop = asyncio.get_running_loop()
         if self.staff_chat is not None:
             self.stdout.write(self.app.content.messages.text("handoff.staff_console_hint") + "\n")
         if greeting:
@@ -59,20 +60,43 @@ class ConsoleChannel:
         while True:
             self.stdout.write("> ")
             self.stdout.flush()
-            line = await loop.run_in_executor(None, self.stdin.readline)
+            line = await self._read_line()
             if not line:
                 self.stdout.write("\n")
                 return
             line = line.rstrip("\n")
             if line.strip().lower() in EXIT_WORDS:
+                self.stdout.write(self.app.content.messages.text("core.goodbye") + "\n")
+                self.stdout.flush()
                 return
             await self._handle_line(line)
+
+    async def _read_line(self) -> str:
+        """Read a line in a daemon thread, so that Ctrl+C ends the chat without waiting."""
+        loop = asyncio.get_running_loop()
+        line: asyncio.Future[str] = loop.create_future()
+
+        def deliver(value: str) -> None:
+            if not line.done():
+                line.set_result(value)
+
+        def read() -> None:
+            try:
+                value = self.stdin.readline()
+            except (OSError, ValueError):
+                value = ""
+            with contextlib.suppress(RuntimeError):  # the loop is already closed
+                loop.call_soon_threadsafe(deliver, value)
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        return await line
 
     async def _handle_line(self, line: str, echo: bool = False) -> None:
         """Turn a typed line (text, or the number of a button) into replies."""
         if echo:
             self.stdout.write(f"> {line}\n")
         incoming = self._incoming(line)
+        self._buttons.forget(self.user_id)  # options shown before this message are stale now
         replies = await asyncio.to_thread(self.app.dispatcher.handle, incoming)
         for reply in replies:
             if reply.to is not None and reply.to.channel != self.name:

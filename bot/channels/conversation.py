@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.channels.base import DeliveryError
 from bot.delivery import deliver_addressed
+from bot.logs import pseudonym
 from bot.messages import Incoming, Reply
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class Conversations:
                     log.warning(
                         "%s: reply to chat %s not delivered: %s",
                         self.channel.name,
-                        incoming.chat_id,
+                        pseudonym(self.channel.name, incoming.chat_id),
                         error,
                     )
                     return

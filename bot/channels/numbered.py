@@ -46,6 +46,10 @@ class ButtonMemory:
         while len(self._buttons) > self._max_chats:
             self._buttons.popitem(last=False)
 
+    def forget(self, chat_id: str) -> None:
+        """Drop the buttons shown in a chat (a new message makes older options stale)."""
+        self._buttons.pop(chat_id, None)
+
     def pressed(self, chat_id: str, text: str) -> Button | None:
         """Return the payload button whose number (or letter) the citizen typed, or None."""
         button = self._buttons.get(chat_id, {}).get(text.strip().lower())

@@ -22,6 +22,7 @@ from bot.channels.base import RateLimited, RecipientBlocked, TransientError
 from bot.channels.telegram_topics import ForumTopics
 from bot.context import AppParts as App
 from bot.delivery import deliver_addressed
+from bot.logs import pseudonym
 from bot.messages import Incoming, Kind, Reply, split_text
 from bot.routing import RouteKind
 
@@ -112,14 +113,16 @@ class TelegramChannel:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the error with context and apologise to the citizen; keep running."""
-        log.error("error while handling update %r", update, exc_info=context.error)
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("error while handling update %s", update_id, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
                 await self.application.bot.send_message(
                     update.effective_chat.id, self.app.content.messages.text("core.error")
                 )
             except TelegramError:
-                log.warning("could not send the apology to chat %s", update.effective_chat.id)
+                who = pseudonym(self.name, str(update.effective_chat.id))
+                log.warning("could not send the apology to chat %s", who)
 
     async def send(self, chat_id: str, reply: Reply) -> str:
         """Send a reply (text with an inline keyboard, or a photo/document).

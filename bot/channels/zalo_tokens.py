@@ -15,6 +15,7 @@ from bot.channels.base import DeliveryError, RateLimited, TransientError
 from bot.config import SettingsError
 from bot.db import repo_zalo
 from bot.db.models_zalo import ZaloToken
+from bot.logs import REDACT
 
 if TYPE_CHECKING:
     from bot.parts import Parts as App
@@ -93,8 +94,10 @@ class ZaloTokens:
         store_environment_pair(self.app, replace=False)
 
     def current(self) -> ZaloToken:
-        """Return the stored pair."""
-        return stored_token(self.app)
+        """Return the stored pair (masked in logs from now on)."""
+        token = stored_token(self.app)
+        REDACT.add([token.access_token, token.refresh_token])
+        return token
 
     def _due(self, token: ZaloToken) -> bool:
         lifetime = token.expires_at - token.obtained_at
@@ -212,6 +215,7 @@ class ZaloTokens:
         if body.get("access_token") and body.get("refresh_token"):
             expires_in = int(float(str(body.get("expires_in") or 0)))
             lifetime = expires_in or int(DOCUMENTED_LIFETIME.total_seconds())
+            REDACT.add([str(body["access_token"]), str(body["refresh_token"])])
             return str(body["access_token"]), str(body["refresh_token"]), lifetime
         code = body.get("error")
         if code == RATE_LIMIT_CODE:

@@ -1,0 +1,76 @@
+"""Per-user limits: a burst window and a daily budget, whatever channel a message came from."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+MAX_TRACKED_USERS = 50_000  # bounded memory: the least recently seen users are forgotten
+
+
+class Verdict(StrEnum):
+    """What to do with one message."""
+
+    PASS = "pass"  # handle it
+    SLOW_DOWN = "slow_down"  # first message over the burst limit: say "chậm lại" once
+    DAILY_LIMIT = "daily_limit"  # first message over the daily budget: say so once
+    DROP = "drop"  # already told: handle nothing, reply nothing
+
+
+@dataclass
+class _Account:
+    """What the guard remembers about one user."""
+
+    accepted: deque[datetime]
+    warned: bool = False
+    day: date | None = None
+    today: int = 0
+    told_today: bool = False
+
+
+@dataclass
+class FloodGuard:
+    """Let at most `burst` messages per `window_seconds` and `daily` per day through per user."""
+
+    burst: int
+    window_seconds: float
+    daily: int
+    _accounts: OrderedDict[str, _Account] = field(default_factory=OrderedDict)
+
+    def check(self, key: str, now: datetime, day: date) -> Verdict:
+        """Count one message of the user `key` at `now` (`day` in local time) and judge it."""
+        account = self._account(key)
+        if account.day != day:
+            account.day, account.today, account.told_today = day, 0, False
+        if account.today >= self.daily:
+            if account.told_today:
+                return Verdict.DROP
+            account.told_today = True
+            return Verdict.DAILY_LIMIT
+        accepted = account.accepted
+        if (
+            len(accepted) == self.burst
+            and (now - accepted[0]).total_seconds() < self.window_seconds
+        ):
+            if account.warned:
+                return Verdict.DROP
+            account.warned = True
+            return Verdict.SLOW_DOWN
+        accepted.append(now)
+        account.warned = False
+        account.today += 1
+        return Verdict.PASS
+
+    def _account(self, key: str) -> _Account:
+        """Return the user's record, making room by forgetting the least recent users."""
+        account = self._accounts.get(key)
+        if account is None:
+            account = _Account(deque(maxlen=self.burst))
+            self._accounts[key] = account
+            while len(self._accounts) > MAX_TRACKED_USERS:
+                self._accounts.popitem(last=False)
+        else:
+            self._accounts.move_to_end(key)
+        return account

@@ -1,0 +1,64 @@
+"""One person cannot flood the bot: a burst limit with one polite reply, and a daily budget."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.db.models import QuestionLog, User
+from tests.conftest import AppFactory, FakeClock
+from tests.helpers import text_message, texts
+
+QUESTION = "học bổng công đoàn là gì"
+SLOW = "chậm lại"
+
+
+def _rows(app: App, external_id: str) -> int:
+    with app.sessions.begin() as session:
+        query = (
+            select(func.count())
+            .select_from(QuestionLog)
+            .join(User, User.id == QuestionLog.user_id)
+            .where(User.external_id == external_id)
+        )
+        return session.scalar(query) or 0
+
+
+def test_one_user_sending_100_messages_gets_bounded_replies_and_rows(
+    make_app: AppFactory, db_url: str, clock: FakeClock
+) -> None:
+    app = make_app(db_url, flood_burst=8, flood_window_seconds=10)
+    replies = []
+    for number in range(100):
+        clock.advance(seconds=0.0115)  # 100 messages in 1.15 s, as in the report
+        replies.append(app.dispatcher.handle(text_message(f"{QUESTION} {number}", user="flood")))
+    answered = [r for r in replies if r and SLOW not in texts(r)]
+    slowed = [r for r in replies if r and SLOW in texts(r)]
+    assert len(answered) == 8
+    assert len(slowed) == 1  # one "chậm lại" per burst, not one per message
+    assert sum(1 for r in replies if not r) == 91
+    assert _rows(app, "flood") == 8
+
+    # Someone else is unaffected, in the middle of the flood.
+    other = app.dispatcher.handle(text_message(QUESTION, user="neighbour"))
+    assert other and SLOW not in texts(other)
+    assert _rows(app, "neighbour") == 1
+
+    # After a pause, the flooder is answered again.
+    clock.advance(seconds=11)
+    again = app.dispatcher.handle(text_message(QUESTION, user="flood"))
+    assert again and SLOW not in texts(again)
+
+
+def test_daily_budget_caps_what_one_user_can_store(
+    make_app: AppFactory, sqlite_url: str, clock: FakeClock
+) -> None:
+    app = make_app(sqlite_url, flood_burst=1000, user_daily_messages=20)
+    replies = [
+        app.dispatcher.handle(text_message(f"{QUESTION} {n}", user="busy")) for n in range(60)
+    ]
+    assert sum(1 for r in replies if r) == 21  # 20 answers and one "tomorrow" note
+    assert "Ngày mai" in texts(replies[20])
+    assert _rows(app, "busy") == 20
+    clock.advance(days=1)
+    assert "Ngày mai" not in texts(app.dispatcher.handle(text_message(QUESTION, user="busy")))
