@@ -43,6 +43,12 @@ SEEDS = [
     "bc:aud:all",
     "bc:stop:1",
     "qt:rm:console:x",
+    "qt:rs:console:x",
+    "hk:more:1",
+    "hk:close:1",
+    "tk:done:1",
+    "tk:c:1:place",
+    "tk:fq:1:0",
 ]
 
 
