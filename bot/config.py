@@ -69,7 +69,6 @@ class Settings(BaseSettings):
     reminder_grace_hours: float = Field(default=6, ge=0, le=72)
     reminder_poll_seconds: int = Field(default=60, ge=1, le=3600)
     reminder_max_per_user: int = Field(default=20, ge=1, le=200)
-    reminder_send_concurrency: int = Field(default=8, ge=1, le=256)
     event_reminder_days_before: int = Field(default=3, ge=0, le=60)
     self_assessment_reminder_month: int = Field(default=11, ge=1, le=12)
     reminder_notice_hour: int = Field(default=9, ge=6, le=21)
@@ -116,11 +115,20 @@ class Settings(BaseSettings):
             raise ValueError(f"font file not found: {value}")
         return value
 
-    broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
-    broadcast_concurrency: int = Field(default=1, ge=1, le=32)
+    # The messaging core (inbox, processing, outbox sender); see README, "Deployment".
+    inbox_workers: int = Field(default=2, ge=1, le=32)  # per process, PostgreSQL only
+    inbox_batch: int = Field(default=50, ge=1, le=1000)
+    inbox_retention_hours: float = Field(default=48.0, gt=0)
+    send_rate: float = Field(default=29.0, gt=0, le=1000)
+    send_burst: int = Field(default=30, ge=1, le=1000)
+    send_chat_seconds: float = Field(default=1.0, ge=0, le=60)
+    send_group_per_minute: float = Field(default=20.0, gt=0, le=600)
+    send_concurrency: int = Field(default=8, ge=1, le=256)
+    send_max_attempts: int = Field(default=8, ge=1, le=100)
+    send_retry_seconds: float = Field(default=2.0, ge=0)
+    lease_retry_seconds: float = Field(default=1.0, gt=0, le=60)
+
     broadcast_progress_seconds: float = Field(default=5.0, ge=0)
-    broadcast_max_attempts: int = Field(default=5, ge=1, le=50)
-    broadcast_retry_seconds: float = Field(default=30.0, ge=0)
     broadcast_poll_seconds: float = Field(default=2.0, gt=0, le=60)
 
     # The staff web console at /console (bot/console).
@@ -229,6 +237,7 @@ class Settings(BaseSettings):
             self.zalo_bot_token,
             self.zalo_bot_webhook_secret,
             self.log_pseudonym_key,
+            self.console_secret_key,
             make_url(self.database_url).password,
         ]
 

@@ -45,7 +45,16 @@ class Dispatcher:
         )
 
     def handle(self, incoming: Incoming) -> list[Reply]:
-        """Return the replies to one message; on any error, a short apology."""
+        """Return the replies to one message in a transaction of its own (tests, tools)."""
+        with self.app.sessions.begin() as session:
+            return self.handle_in(session, incoming)
+
+    def handle_in(self, session: Session, incoming: Incoming) -> list[Reply]:
+        """Return the replies to one message within the caller's transaction.
+
+        The handler runs in a savepoint: on any error its writes are undone and the citizen
+        gets a short apology, while the caller's transaction carries on.
+        """
         messages = self.app.content.messages
         verdict = self._limit(incoming)
         if verdict is not Verdict.PASS:
@@ -55,7 +64,7 @@ class Dispatcher:
             return [Reply(messages.text(problem))]
         incoming = _sanitize(incoming)
         try:
-            with self.app.sessions.begin() as session:
+            with session.begin_nested():
                 return self._route(session, incoming)
         except Exception:
             log.exception(
@@ -65,7 +74,7 @@ class Dispatcher:
                 incoming.kind,
                 (incoming.payload or "").partition(":")[0],
             )
-            self._release(incoming)
+            self._release(session, incoming)
             return [Reply(messages.text("core.error"))]
 
     def _limit(self, incoming: Incoming) -> Verdict:
@@ -74,10 +83,14 @@ class Dispatcher:
         day = now.astimezone(self.app.settings.tz).date()
         return self.flood.check(f"{incoming.channel}:{incoming.user_id}", now, day)
 
-    def _release(self, incoming: Incoming) -> None:
-        """After a failure, end the user's flow so that bad state cannot trap them."""
+    def _release(self, session: Session, incoming: Incoming) -> None:
+        """After a failure, end the user's flow so that bad state cannot trap them.
+
+        In the caller's transaction (a savepoint of its own): a second transaction would wait
+        for the first's write lock on SQLite.
+        """
         try:
-            with self.app.sessions.begin() as session:
+            with session.begin_nested():
                 user = repo_users.get_user(
                     session, channel=incoming.channel, external_id=incoming.user_id
                 )

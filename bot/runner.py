@@ -15,8 +15,13 @@ from starlette.routing import BaseRoute, Route
 
 from bot.app import App
 from bot.config import Settings
+from bot.db import repo_inbox, repo_outbox
+from bot.db.base import utcnow
+from bot.messaging.core import MessagingCore
+from bot.messaging.leader import Leader
+from bot.messaging.lease import SingleProcessGuard
 from bot.services import create_services
-from bot.web import build_web_app, telegram_webhook
+from bot.web import TELEGRAM_SECRET_HEADER, build_web_app, secret_webhook
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramChannel
@@ -27,11 +32,13 @@ log = logging.getLogger(__name__)
 
 
 def needs_web_server(settings: Settings) -> bool:
-    """Return whether any configured channel receives its messages by webhook."""
+    """Return whether a web server runs: a webhook channel, or WEBHOOK_PORT set explicitly."""
     telegram = bool(settings.telegram_bot_token and settings.webhook_url)
     zalo_bot = bool(settings.zalo_bot_token and settings.zalo_bot_webhook_url)
+    health_only = "webhook_port" in settings.model_fields_set  # /health, /ready, /metrics
     links = bool(settings.public_base_url)  # the download links are served by it
-    return telegram or zalo_bot or settings.zalo_oa_enabled or settings.console_enabled or links
+    console = settings.console_enabled
+    return telegram or zalo_bot or settings.zalo_oa_enabled or console or links or health_only
 
 
 def has_messenger(settings: Settings) -> bool:
@@ -46,23 +53,41 @@ class Runtime:
 
     def __init__(self, app: App) -> None:
         self.app = app
+        self.core = MessagingCore(app)
         self.services = create_services(app)
+        # Most services run in the process holding the scheduler lease; some in every one.
+        self.local_services = [s for s in self.services if getattr(s, "every_process", False)]
+        leader_only = [s for s in self.services if s not in self.local_services]
+        self.leader = Leader(app, leader_only)
+        self.guard = SingleProcessGuard(app.settings.database_url)
+        self._core_started = False
         self.telegram: TelegramChannel | None = None
         self.zalo_oa: ZaloOAChannel | None = None
         self.zalo_bot: ZaloBotChannel | None = None
         self.server: uvicorn.Server | None = None
         self._server_task: asyncio.Task[None] | None = None
 
+    async def start_core(self) -> None:
+        """Start the processing workers and senders (once; SQLite: refuse a second process)."""
+        if self._core_started:
+            return
+        self.guard.acquire()
+        await self.core.start()
+        self._core_started = True
+
     async def start_services(self) -> None:
-        """Start the background services."""
-        for service in self.services:
+        """Start the per-process services, and the others once this holds the scheduler lease."""
+        await self.start_core()
+        for service in self.local_services:
             await service.start()
+        await self.leader.start()
 
     async def start_telegram_polling(self) -> None:
         """Start the Telegram channel with long polling."""
         from bot.channels.telegram import TelegramChannel
 
-        self.telegram = TelegramChannel(self.app)
+        self.telegram = TelegramChannel(self.app, self.core)
+        await self.start_core()
         await self.telegram.start(polling=True)
 
     async def start_channels(self, port: int | None = None) -> int | None:
@@ -80,7 +105,8 @@ class Runtime:
         """Start the Zalo Bot channel; with a webhook return its route, else poll."""
         from bot.channels.zalo_bot import ZaloBotChannel
 
-        self.zalo_bot = ZaloBotChannel(self.app)
+        self.zalo_bot = ZaloBotChannel(self.app, core=self.core)
+        await self.start_core()
         if webhook:
             return await self.zalo_bot.start_webhook()
         await self.zalo_bot.start_polling()
@@ -95,7 +121,7 @@ class Runtime:
         if settings.zalo_oa_enabled:
             from bot.channels.zalo_oa import ZaloOAChannel
 
-            self.zalo_oa = ZaloOAChannel(self.app)
+            self.zalo_oa = ZaloOAChannel(self.app, core=self.core)
             await self.zalo_oa.start()
             routes.append(self.zalo_oa.route())
         if settings.zalo_bot_token and settings.zalo_bot_webhook_url:
@@ -108,8 +134,9 @@ class Runtime:
             from bot.channels import download_links
 
             routes.append(download_links.route(self.app))
+        await self.start_core()
         config = uvicorn.Config(
-            build_web_app(routes),
+            build_web_app(routes, self.core),
             host=settings.webhook_listen,
             port=settings.webhook_port if port is None else port,
             log_level="warning",
@@ -130,17 +157,43 @@ class Runtime:
         settings = self.app.settings
         if not settings.webhook_secret:
             raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL")
-        self.telegram = TelegramChannel(self.app, with_updater=False)
+        from bot.channels.telegram import ALLOWED_UPDATES
+
+        self.telegram = TelegramChannel(self.app, self.core)
         await self.telegram.start(polling=False)
         path = urlparse(settings.webhook_url or "").path or "/telegram"
-        await self.telegram.application.bot.set_webhook(
+        await self.telegram.bot.set_webhook(
             url=settings.webhook_url or "",
             secret_token=settings.webhook_secret,
-            allowed_updates=["message", "callback_query", "my_chat_member"],
+            allowed_updates=ALLOWED_UPDATES,
         )
-        return Route(
-            path, telegram_webhook(settings.webhook_secret, self._queue_update), methods=["POST"]
+        endpoint = secret_webhook(
+            "telegram",
+            TELEGRAM_SECRET_HEADER,
+            settings.webhook_secret,
+            self.telegram.received_of,
+            self.core,
         )
+        return Route(path, endpoint, methods=["POST"])
+
+    async def settle(self, timeout: float = 10.0, *, messages: bool = True) -> None:
+        """Wait until every stored update is handled (and every due message settled)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            pending, open_rows = await asyncio.to_thread(self._backlog)
+            if not pending and (not open_rows or not messages):
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"{pending} updates and {open_rows} messages still open")
+            self.core.processor.wake()
+            await asyncio.sleep(0.02)
+
+    def _backlog(self) -> tuple[int, int]:
+        with self.app.sessions() as session:
+            pending, _age = repo_inbox.lag(session, now=utcnow())
+            due = repo_outbox.open_due(session, now=utcnow())
+            return pending, due
 
     def _console_route(self) -> BaseRoute:
         """Return the staff console; a publish there swaps content in this process at once."""
@@ -150,24 +203,25 @@ class Runtime:
         reloader = next((s for s in self.services if isinstance(s, ContentReloader)), None)
         return console_route(self.app, reloader.check if reloader is not None else None)
 
-    async def _queue_update(self, data: dict) -> None:
-        """Hand a webhook update to the Telegram channel."""
-        assert self.telegram is not None
-        await self.telegram.enqueue(data)
-
     async def stop(self) -> None:
-        """Stop services, the web server and the channels."""
-        for service in reversed(self.services):
+        """Stop input first, then finish handling and sending, then close the clients."""
+        with contextlib.suppress(Exception):
+            await self.leader.stop()
+        for service in reversed(self.local_services):
             with contextlib.suppress(Exception):
                 await service.stop()
         if self.server is not None and self._server_task is not None:
             self.server.should_exit = True
             await self._server_task
-        for channel in (self.zalo_oa, self.zalo_bot):
-            if channel is not None:
-                await channel.stop()
-        if self.telegram is not None:
-            await self.telegram.stop()
+        channels = [c for c in (self.telegram, self.zalo_oa, self.zalo_bot) if c is not None]
+        for channel in channels:
+            await channel.stop_receiving()
+        if self._core_started:
+            await self.core.stop()
+            self._core_started = False
+        for channel in channels:
+            await channel.stop()
+        self.guard.release()
 
 
 async def run(app: App, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
@@ -180,8 +234,9 @@ async def run(app: App, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) 
         else:
             from bot.channels.console import ConsoleChannel
 
+            console = ConsoleChannel(app, stdin, stdout, core=runtime.core)
             await runtime.start_services()
-            await ConsoleChannel(app, stdin, stdout).run()
+            await console.run()
             return
         await runtime.start_services()
         log.info("bot is running; press Ctrl+C to stop")

@@ -14,10 +14,10 @@ from tests.standins.bot_api import BotApiStandIn
 
 ADMIN_CHAT = 42
 FAST = {
-    "broadcast_rate": 200.0,
+    "send_rate": 200.0,
     "broadcast_poll_seconds": 0.05,
     "broadcast_progress_seconds": 0.0,
-    "broadcast_retry_seconds": 0.0,
+    "send_retry_seconds": 0.0,
 }
 
 

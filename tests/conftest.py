@@ -13,7 +13,6 @@ from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from bot.app import App, build_app
-from bot.broadcast import pacer
 from bot.config import Settings
 from bot.console import accounts
 from bot.content import Content, load_content
@@ -138,7 +137,10 @@ def make_app(clock: FakeClock, real_content: tuple[Content, FaqIndex]) -> Iterat
             "admin_ids": (ADMIN,),
             "telegram_bot_token": None,
             "webhook_url": None,
-            # Tests talk fast on a stopped clock; tests of the flood limit set their own.
+            # Tests talk fast to one chat on a stopped clock; the flood-control tests set
+            # Telegram's 1 s and tests of the per-user flood limit set their own.
+            "send_chat_seconds": 0.0,
+            "lease_retry_seconds": 0.2,
             "flood_burst": 100_000,
             "user_daily_messages": 100_000,
             **settings,
@@ -171,12 +173,6 @@ def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(accounts, "_hasher", hasher)
     monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("dummy"))
-
-
-@pytest.fixture
-def short_chat_gap(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pace broadcast messages to one chat 0.1 s apart, not 1 s as on Telegram (less waiting)."""
-    monkeypatch.setattr(pacer, "PRIVATE_GAP", 0.1)
 
 
 @pytest.fixture

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.app import App
+from bot.db import repo_outbox
+from bot.db.models_messaging import OutboxMessage
 from bot.messages import Incoming, Kind, Reply
+from bot.messaging.sender import Outlet, Sender
 from bot.runner import Runtime
 from tests.conftest import CONTENT_DIR, ROOT
 
@@ -110,3 +115,40 @@ def run_cli(
         timeout=60,
         check=False,
     )
+
+
+async def send_via_outbox(
+    app: App, channel: Outlet, *, chat_id: str, reply: Reply, user_id: int | None = None
+) -> OutboxMessage:
+    """Queue one message, let a sender for the channel try it once; return the settled row."""
+    with app.sessions.begin() as session:
+        row = repo_outbox.enqueue(
+            session, reply=reply, channel=channel.name, chat_id=chat_id, user_id=user_id
+        )
+        session.flush()
+        row_id = row.id
+    await Sender(app, channel, limiter=None).drain()
+    with app.sessions() as session:
+        found = session.get(OutboxMessage, row_id)
+        assert found is not None
+        return found
+
+
+def console(app: App) -> io.StringIO:
+    """Run a terminal chat for delivery (printing what it is sent); return its output."""
+    from bot.channels.console import ConsoleChannel
+
+    out = io.StringIO()
+    app.channels.register(ConsoleChannel(app, io.StringIO(), out))
+    return out
+
+
+async def run_due(app: App) -> Counter[str]:
+    """Queue the due reminders and notices, then deliver the terminal chat's outbox."""
+    from bot.reminders.runner import run_due_once
+
+    counts = await run_due_once(app)
+    channel = app.channels.get("console")
+    if channel is not None:
+        await channel.flush()  # type: ignore[attr-defined]
+    return counts

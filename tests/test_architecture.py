@@ -48,7 +48,7 @@ KEY_CALL = re.compile(r"""\b(?:t|say|text)\(\s*["']([a-z_]+\.[a-z0-9_]+)["']""")
 LAYERS: list[tuple[str, list[str]]] = [
     ("entry points", ["bot.cli", "bot.__main__", "bot.runner", "bot.app", "bot.services"]),
     ("channels", ["bot.channels", "bot.web", "bot.console_web", "bot.zalo"]),
-    ("messaging", ["bot.messaging", "bot.delivery"]),
+    ("messaging", ["bot.messaging"]),
     ("dispatch", ["bot.dispatch", "bot.flood"]),
     ("handlers", ["handlers"]),
     ("routing", ["bot.context", "bot.routing"]),
@@ -86,14 +86,7 @@ LAYERS: list[tuple[str, list[str]]] = [
 ROOT_PACKAGES = {"bot"}
 
 # (importing package or module, imported module): why the upward import is still there.
-KNOWN_CROSSINGS: dict[tuple[str, str], str] = {
-    ("bot.reminders", "bot.delivery"): "reminders send directly until they enqueue to the outbox",
-    ("bot.broadcast", "bot.delivery"): "broadcasts send directly until they enqueue to the outbox",
-    (
-        "bot.handoff",
-        "bot.delivery",
-    ): "staff reminders send directly until they enqueue to the outbox",
-}
+KNOWN_CROSSINGS: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from tests.broadcast_support import ADMIN_CHAT, add_citizen, telegram_app
 from tests.conftest import AppFactory
 from tests.helpers import buttons_of, telegram_polling
 from tests.standins.bot_api import BotApiStandIn
-
-pytestmark = pytest.mark.usefixtures("short_chat_gap")  # no test here times the pacing
 
 
 async def admin_does(bot_api: BotApiStandIn, action: str, *, press: bool = False) -> list[dict]:
@@ -25,8 +21,12 @@ async def admin_does(bot_api: BotApiStandIn, action: str, *, press: bool = False
         await asyncio.sleep(0.02)
         answer = bot_api.sent(ADMIN_CHAT)[before:]
         if answer and not any(m.get("message_id") for m in answer):  # edits excluded below
-            await asyncio.sleep(0.05)
-            return [m for m in bot_api.sent(ADMIN_CHAT)[before:] if "message_id" not in m]
+            while True:  # the replies to one message follow each other: wait for the last
+                await asyncio.sleep(0.2)
+                if len(bot_api.sent(ADMIN_CHAT)) == before + len(answer):
+                    break
+                answer = bot_api.sent(ADMIN_CHAT)[before:]
+            return [m for m in answer if "message_id" not in m]
     raise AssertionError(f"no answer to {action!r}")
 
 

@@ -99,7 +99,10 @@ class Chat:
         while len(self.api.sent(self.chat_id)) < self.seen + minimum:
             assert time.monotonic() < deadline, "the bot did not answer"
             await asyncio.sleep(0.02)
-        await asyncio.sleep(0.05)  # let the other replies of the same message arrive
+        count = 0
+        while count != len(self.api.sent(self.chat_id)):  # the other replies of this message
+            count = len(self.api.sent(self.chat_id))
+            await asyncio.sleep(0.2)
         new = self.api.sent(self.chat_id)[self.seen :]
         self.seen += len(new)
         return new

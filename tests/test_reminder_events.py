@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,19 +11,11 @@ import yaml
 from bot.app import App
 from bot.broadcast.models import Broadcast
 from bot.cdht.models import Assessment, Registration
-from bot.channels.console import ConsoleChannel
 from bot.content import load_content
 from bot.content.errors import ContentError
 from bot.db.models import User
-from bot.reminders.runner import run_due_once
 from tests.conftest import CONTENT_DIR, AppFactory, FakeClock
-from tests.helpers import press, press_label, say, texts
-
-
-def console(app: App) -> io.StringIO:
-    out = io.StringIO()
-    app.channels.register(ConsoleChannel(app, io.StringIO(), out))
-    return out
+from tests.helpers import console, press, press_label, run_due, say, texts
 
 
 async def test_subscribe_from_faq_answer_and_get_reminded_once(app: App, clock: FakeClock) -> None:
@@ -36,12 +27,12 @@ async def test_subscribe_from_faq_answer_and_get_reminded_once(app: App, clock: 
     assert "Tuần lễ hưởng ứng" in texts(say(app, "/lichnhac"))
 
     clock.set(datetime(2026, 9, 28, 1, 59, tzinfo=UTC))
-    await run_due_once(app)
+    await run_due(app)
     assert "Còn 3 ngày" not in out.getvalue()
     clock.set(datetime(2026, 9, 28, 2, 0, tzinfo=UTC))  # 09:00 in Vietnam
-    await run_due_once(app)
+    await run_due(app)
     clock.advance(days=1)
-    await run_due_once(app)
+    await run_due(app)
     assert out.getvalue().count("Còn 3 ngày nữa là Tuần lễ hưởng ứng học tập suốt đời") == 1
 
 
@@ -50,7 +41,7 @@ async def test_unsubscribe(app: App, clock: FakeClock) -> None:
     press(app, "ev:tuan-le-hoc-tap")
     assert "không nhắc" in texts(press_label(app, say(app, "/lichnhac"), "Bỏ nhắc"))
     clock.set(datetime(2026, 9, 28, 2, 0, tzinfo=UTC))
-    await run_due_once(app)
+    await run_due(app)
     assert out.getvalue() == ""
 
 
@@ -90,13 +81,13 @@ async def test_self_assessment_reminder_once_in_the_configured_month(
     register(app, "done", assessed_year=2026)
     register(app, "done-last-year", assessed_year=2025)
     clock.set(datetime(2026, 10, 31, 5, 0, tzinfo=UTC))
-    await run_due_once(app)
+    await run_due(app)
     assert "tự đánh giá" not in out.getvalue()
     clock.set(datetime(2026, 11, 1, 2, 0, tzinfo=UTC))  # 1 November, 09:00 in Vietnam
-    counts = await run_due_once(app)
+    counts = await run_due(app)
     clock.advance(days=3)
-    await run_due_once(app)
-    assert counts["notice_sent"] == 2
+    await run_due(app)
+    assert counts["notice_queued"] == 2
     assert out.getvalue().count("chưa tự đánh giá Công dân học tập năm 2026") == 2
 
 
@@ -108,12 +99,12 @@ async def test_self_assessment_notices_are_spread_over_polls(
     for name in ("a", "b", "c"):
         register(app, name)
     clock.set(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
-    first = await run_due_once(app)
+    first = await run_due(app)
     clock.advance(minutes=1)
-    second = await run_due_once(app)
+    second = await run_due(app)
     clock.advance(minutes=1)
-    third = await run_due_once(app)
-    assert (first["notice_sent"], second["notice_sent"], third["notice_sent"]) == (1, 1, 1)
+    third = await run_due(app)
+    assert (first["notice_queued"], second["notice_queued"], third["notice_queued"]) == (1, 1, 1)
     assert out.getvalue().count("chưa tự đánh giá Công dân học tập năm 2026") == 3
 
 
@@ -123,11 +114,11 @@ async def test_notices_wait_while_a_broadcast_is_sending(app: App, clock: FakeCl
     with app.sessions.begin() as session:
         session.add(Broadcast(text="Thông báo", status="sending"))
     clock.set(datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
-    assert (await run_due_once(app))["notice_sent"] == 0
+    assert (await run_due(app))["notice_queued"] == 0
     with app.sessions.begin() as session:
         session.query(Broadcast).update({"status": "done"})
     clock.advance(minutes=1)
-    assert (await run_due_once(app))["notice_sent"] == 1
+    assert (await run_due(app))["notice_queued"] == 1
     assert "chưa tự đánh giá" in out.getvalue()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 from datetime import UTC, datetime
 
@@ -10,19 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.channels.console import ConsoleChannel
 from bot.db.models import User
 from bot.reminders.models import Reminder
-from bot.reminders.runner import run_due_once
 from tests.conftest import AppFactory, FakeClock
-from tests.helpers import labels, press, press_label, say, texts
-
-
-def console(app: App) -> io.StringIO:
-    """Run the console channel for delivery and return what it prints."""
-    out = io.StringIO()
-    app.channels.register(ConsoleChannel(app, io.StringIO(), out))
-    return out
+from tests.helpers import console, labels, press, press_label, run_due, say, texts
 
 
 def set_reminder(app: App, phrase: str, user: str = "citizen-1") -> str:
@@ -46,11 +36,11 @@ async def test_plain_phrase_confirm_save_and_fire_once(app: App, clock: FakeCloc
     assert rows(app)[0].next_due_at == datetime(2026, 3, 3, 13, 0, tzinfo=UTC)
 
     clock.set(datetime(2026, 3, 3, 12, 59, tzinfo=UTC))
-    await run_due_once(app)
+    await run_due(app)
     assert "học tiếng Anh" not in out.getvalue()
     clock.advance(minutes=1)
-    await run_due_once(app)
-    await run_due_once(app)
+    await run_due(app)
+    await run_due(app)
     assert out.getvalue().count("Nhắc Anh/Chị: học tiếng Anh") == 1
     assert rows(app)[0].next_due_at == datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
 
@@ -173,8 +163,8 @@ async def test_missed_while_down_sent_once_within_grace(app: App, clock: FakeClo
     out = console(app)
     set_reminder(app, "nhắc tôi 20h mỗi ngày học bài")
     clock.set(datetime(2026, 3, 2, 14, 59, tzinfo=UTC))  # 21:59 VN: the bot was down at 20:00
-    await run_due_once(app)
-    await run_due_once(app)
+    await run_due(app)
+    await run_due(app)
     assert out.getvalue().count("học bài") == 1
     assert rows(app)[0].next_due_at == datetime(2026, 3, 3, 13, 0, tzinfo=UTC)
 
@@ -186,7 +176,7 @@ async def test_missed_beyond_grace_is_skipped_with_a_log_line(
     set_reminder(app, "nhắc tôi 8h mỗi ngày tập thể dục")  # next: Tue 08:00 VN = 01:00 UTC
     clock.set(datetime(2026, 3, 3, 7, 1, tzinfo=UTC))  # 14:01 VN, 6 h 1 min late
     with caplog.at_level(logging.INFO, logger="bot.reminders.runner"):
-        counts = await run_due_once(app)
+        counts = await run_due(app)
     assert "tập thể dục" not in out.getvalue()
     assert counts["beyond the grace window"] == 1
     assert "beyond the grace window" in caplog.text
@@ -197,7 +187,7 @@ async def test_late_reminder_not_sent_in_quiet_hours(app: App, clock: FakeClock)
     out = console(app)
     set_reminder(app, "nhắc tôi 21h mỗi ngày học bài")
     clock.set(datetime(2026, 3, 2, 15, 30, tzinfo=UTC))  # 22:30 VN, within grace but at night
-    counts = await run_due_once(app)
+    counts = await run_due(app)
     assert "học bài" not in out.getvalue() and counts["late and now in quiet hours"] == 1
 
 
@@ -206,7 +196,7 @@ async def test_chosen_night_time_is_sent(app: App, clock: FakeClock) -> None:
     confirm = set_reminder(app, "nhắc tôi 23h mỗi ngày uống thuốc")
     assert "ban đêm" in confirm
     clock.set(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
-    await run_due_once(app)
+    await run_due(app)
     assert "uống thuốc" in out.getvalue()
 
 
@@ -217,12 +207,12 @@ async def test_restart_during_due_time_sends_once(
     set_reminder(first, "nhắc tôi 20h mỗi ngày học bài")
     clock.set(datetime(2026, 3, 2, 13, 0, 30, tzinfo=UTC))
     out_first = console(first)
-    await run_due_once(first)
+    await run_due(first)
     second = make_app(db_url)  # the bot restarts on the same database
     out_second = console(second)
-    await run_due_once(second)
+    await run_due(second)
     third = make_app(db_url)
-    await run_due_once(third)
+    await run_due(third)
     assert out_first.getvalue().count("học bài") + out_second.getvalue().count("học bài") == 1
 
 
@@ -230,22 +220,22 @@ async def test_once_reminder_finishes(app: App, clock: FakeClock) -> None:
     out = console(app)
     set_reminder(app, "nhắc tôi ngày mai 9h nộp bài")
     clock.advance(days=1)
-    await run_due_once(app)
+    await run_due(app)
     clock.advance(days=1)
-    await run_due_once(app)
+    await run_due(app)
     assert out.getvalue().count("nộp bài") == 1
     assert rows(app)[0].next_due_at is None
     assert "chưa có lời nhắc" in texts(say(app, "/lichnhac"))
 
 
-async def test_unavailable_channel_retries_within_grace(app: App, clock: FakeClock) -> None:
+async def test_reminder_waits_in_the_outbox_for_its_channel(app: App, clock: FakeClock) -> None:
     set_reminder(app, "nhắc tôi 20h mỗi ngày học bài")
     clock.set(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))
-    counts = await run_due_once(app)  # no console channel running: kept for a retry
-    assert counts["no_channel"] == 1
+    counts = await run_due(app)  # no console channel running: queued, kept in the outbox
+    assert counts["queued"] == 1
     out = console(app)
     clock.advance(minutes=1)
-    await run_due_once(app)
+    await run_due(app)
     assert out.getvalue().count("học bài") == 1
 
 
@@ -266,7 +256,7 @@ async def test_two_pollers_at_once_send_each_reminder_once(
         set_reminder(apps[0], f"nhắc tôi 20h mỗi ngày việc {number}", user=f"c{number}")
     outs = [console(a) for a in apps]
     clock.set(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))
-    await asyncio.gather(*(run_due_once(a) for a in apps))
+    await asyncio.gather(*(run_due(a) for a in apps))
     sent = "".join(out.getvalue() for out in outs)
     assert all(sent.count(f"việc {number}\n") == 1 for number in range(30))
 
@@ -278,7 +268,7 @@ async def test_grace_window_is_configurable(
     out = console(app)
     set_reminder(app, "nhắc tôi 20h mỗi ngày học bài")
     clock.set(datetime(2026, 3, 2, 14, 1, tzinfo=UTC))  # 1 h 1 min late
-    counts = await run_due_once(app)
+    counts = await run_due(app)
     assert counts["beyond the grace window"] == 1 and out.getvalue() == ""
 
 

@@ -56,17 +56,21 @@ async def test_blocked_citizen_is_marked_inactive_and_reminders_paused(
     make_app: AppFactory, db_url: str, bot_api: BotApiStandIn, clock: FakeClock
 ) -> None:
     app = telegram_app(make_app, db_url, bot_api)
-    async with telegram_polling(app):
+    async with telegram_polling(app) as runtime:
         bot_api.user_says("nhắc tôi 20h mỗi ngày học bài")
         await bot_api.wait_for(1)
         bot_api.user_presses(button(bot_api.sent(42)[-1], "Lưu"))
         await bot_api.wait_for(2)
         bot_api.blocked_chats.add("42")
         clock.set(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))
-        counts = await run_due_once(app)
-        assert counts["blocked"] == 1
+        assert (await run_due_once(app))["queued"] == 1
+        await runtime.settle()  # the sender meets the 403 and marks the citizen inactive
+        with app.sessions() as session:
+            assert session.scalars(select(User.active)).one() is False
         clock.advance(days=1)
-        assert "blocked" not in await run_due_once(app)  # not retried
+        counts = await run_due_once(app)
+        assert counts["queued"] == 0 and counts["user inactive"] == 1  # not sent again
+    assert sum(1 for c in bot_api.calls if c.method == "sendMessage") == 3  # 2 replies + 403
     with app.sessions() as session:
         assert session.scalars(select(User.active)).one() is False
         assert session.scalars(select(Reminder.paused)).one() is True

@@ -147,3 +147,10 @@ def test_sign_out_ends_the_session(console_app: App) -> None:
     assert console.post("/logout").url.path == "/console/login"
     assert console.get("/faq").url.path == "/console/login"
     assert audit_rows(console_app)[-1][:2] == ("console:lan", "console.logout")
+
+
+def test_a_new_password_signs_old_sessions_out(console_app: App) -> None:
+    console = signed_in(console_app)
+    assert console.get("/faq").status_code == 200
+    add_account(console_app, "lan", "curator", password="mat-khau-moi-hoan-toan")
+    assert console.get("/faq").url.path == "/console/login"

@@ -79,6 +79,9 @@ async def test_a_curator_turns_an_unanswered_question_into_an_answer(
         await page.wait_for_selector("text=Đã đăng")
         await screenshot(page, "published-phone")
         assert "Phiên bản 2 (đang dùng)" in await page.inner_text("h1")
+        for name in ("versions", "faq", "files/out_of_scope.yaml"):
+            await page.goto(f"{base}/{name}")
+            await screenshot(page, name.split("/")[0] + "-phone")
 
     asked = await asyncio.to_thread(run_cli, ["ask", QUESTION, "--json"], tmp_path)
     decision = json.loads(asked.stdout)

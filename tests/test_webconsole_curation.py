@@ -61,6 +61,7 @@ def test_an_unanswered_question_becomes_a_phrasing_and_is_answered_after_publish
 
     response = console.post("/unanswered/phrasing", {"faq_id": ENTRY, "text": QUESTION})
     assert "Đã thêm vào bản nháp" in page_text(response)
+    assert "✓ Đã có trong bản nháp, chờ đăng." in page_text(response)
     assert last_audit(console_app) == (
         "console:lan",
         "console.add_phrasing",

@@ -71,7 +71,7 @@ def test_a_saved_edit_goes_into_the_draft_only(console_app: App) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "shown"),
     [
-        ("answer", "", "Kiểm tra nội dung: Value error, answer is empty"),
+        ("answer", "", "Kiểm tra nội dung: answer is empty"),
         ("answer", "x" * 1600, "answer has 1600 characters, over 1500"),
         ("question", "ab", "Quá ngắn: cần ít nhất 3 ký tự."),
         ("sources", "", "sources are missing"),

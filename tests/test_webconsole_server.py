@@ -56,13 +56,14 @@ async def test_console_alone_runs_the_web_server(make_app: AppFactory, sqlite_ur
 class ChatProcess:
     """`khuyenhoc chat` in its own process, asked one line at a time."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, reload_seconds: float | None = 0.2) -> None:
         env = {
             "DATABASE_URL": database_url,
             "CONTENT_DIR": str(CONTENT_DIR),
-            "CONSOLE_RELOAD_SECONDS": "0.2",
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         }
+        if reload_seconds is not None:
+            env["CONSOLE_RELOAD_SECONDS"] = str(reload_seconds)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "chat"],
             stdin=subprocess.PIPE,

@@ -30,7 +30,7 @@ async def test_webhook_checks_the_secret_and_takes_wrapped_and_bare_updates(
         missing = await client.post("/zalo/bot", json=update)
         assert wrong.status_code == 403 and missing.status_code == 403
         assert runtime.zalo_bot is not None
-        await runtime.zalo_bot.conversations.drain()
+        await runtime.settle()
         assert zalo.bot_sent() == []
 
         headers = {"X-Bot-Api-Secret-Token": SECRET}

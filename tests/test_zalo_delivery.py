@@ -10,10 +10,11 @@ import pytest
 from bot.app import App
 from bot.channels.zalo_oa import ZaloOAChannel
 from bot.db import repo_users
+from bot.db.base import utcnow
 from bot.db.models import User
-from bot.delivery import Outcome, deliver
 from bot.messages import Attachment, Button, Reply, button_rows
 from tests.conftest import AppFactory, FakeClock
+from tests.helpers import send_via_outbox
 from tests.standins.zalo_api import ZaloStandIn
 from tests.zalo_helpers import CITIZEN, buttons_of, now_ms, post_event, serving, zalo_oa_app
 
@@ -87,27 +88,29 @@ async def test_attachment_is_uploaded_and_sent_after_its_text_and_edit_sends_ane
 
 
 @pytest.mark.parametrize(
-    ("code", "outcome", "active"),
+    ("code", "status", "active"),
     [
-        (-213, Outcome.BLOCKED, False),  # not following the OA
-        (-227, Outcome.BLOCKED, False),  # banned or inactive for 45 days
-        (-230, Outcome.UNREACHABLE, True),  # no interaction in 7 days
-        (-232, Outcome.UNREACHABLE, True),
-        (-32, Outcome.RATE_LIMITED, True),
+        (-213, "blocked", False),  # not following the OA
+        (-227, "blocked", False),  # banned or inactive for 45 days
+        (-230, "failed", True),  # no interaction in 7 days: unreachable, recorded
+        (-232, "failed", True),
+        (-32, "pending", True),  # rate limited: resent later
     ],
 )
 async def test_error_codes_become_delivery_outcomes(
-    channel: ZaloOAChannel, zalo: ZaloStandIn, code: int, outcome: Outcome, active: bool
+    channel: ZaloOAChannel, zalo: ZaloStandIn, code: int, status: str, active: bool
 ) -> None:
     app = channel.app
     user_id = citizen(app)
     zalo.user_errors[CITIZEN] = code
-    result = await deliver(
-        app, user_id=user_id, channel="zalo", chat_id=CITIZEN, reply=Reply("Hi")
+    row = await send_via_outbox(
+        app, channel, user_id=user_id, chat_id=CITIZEN, reply=Reply("Hi")
     )
-    assert result.outcome is outcome and str(code) in result.detail
-    if outcome is Outcome.RATE_LIMITED:
-        assert result.retry_after > 0
+    assert row.status == status and str(code) in (row.error or "")
+    if status == "pending":
+        assert row.retry_at is not None and row.retry_at > utcnow()
+    if code in (-230, -232):
+        assert "unreachable" in (row.error or "")
     with app.sessions() as session:
         assert session.get(User, user_id).active is active
 
@@ -118,15 +121,13 @@ async def test_a_broadcast_reports_who_could_not_be_reached(
     app = channel.app
     ids = {name: citizen(app, name) for name in ("an", "binh", "chi")}
     zalo.user_errors["binh"] = -230
-    outcomes = {
-        name: (await deliver(app, user_id=uid, channel="zalo", chat_id=name, reply=Reply("Tin")))
+    rows = {
+        name: await send_via_outbox(app, channel, user_id=uid, chat_id=name, reply=Reply("Tin"))
         for name, uid in ids.items()
     }
-    assert {n: r.outcome for n, r in outcomes.items()} == {
-        "an": Outcome.SENT,
-        "binh": Outcome.UNREACHABLE,
-        "chi": Outcome.SENT,
-    }
+    statuses = {n: r.status for n, r in rows.items()}
+    assert statuses == {"an": "sent", "binh": "failed", "chi": "sent"}
+    assert "unreachable" in (rows["binh"].error or "")
 
 
 async def test_night_refusal_waits_until_six_in_the_morning(
@@ -134,14 +135,13 @@ async def test_night_refusal_waits_until_six_in_the_morning(
 ) -> None:
     clock.set(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))  # 23:00 in Vietnam
     zalo.fail_next.append(-234)
-    result = await deliver(
-        channel.app,
-        user_id=citizen(channel.app),
-        channel="zalo",
-        chat_id=CITIZEN,
-        reply=Reply("x"),
+    before = utcnow()
+    row = await send_via_outbox(
+        channel.app, channel, user_id=citizen(channel.app), chat_id=CITIZEN, reply=Reply("x")
     )
-    assert result.outcome is Outcome.RATE_LIMITED and result.retry_after == 7 * 3600
+    assert row.status == "pending" and row.retry_at is not None
+    waited = (row.retry_at - before).total_seconds()
+    assert 7 * 3600 - 5 <= waited <= 7 * 3600 + 5
 
 
 async def test_unfollow_marks_inactive_and_follow_greets_again(
@@ -154,7 +154,7 @@ async def test_unfollow_marks_inactive_and_follow_greets_again(
         clock.advance(minutes=1)
         await post_event(client, zalo.oa_event("unfollow", CITIZEN, at_ms=now_ms(clock)))
         assert runtime.zalo_oa is not None
-        await runtime.zalo_oa.conversations.drain()
+        await runtime.settle()
         with app.sessions() as session:
             assert not session.query(User).one().active
         clock.advance(minutes=1)

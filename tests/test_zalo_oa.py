@@ -85,7 +85,7 @@ async def test_bad_signatures_are_refused_and_nothing_is_processed(
             headers = {"X-ZEvent-Signature": ZaloStandIn.sign(raw, secret="app-secret-key")}
         response = await client.post("/zalo/oa", content=raw, headers=headers)
         assert response.status_code == 403
-        await runtime.zalo_oa.conversations.drain()
+        await runtime.settle()
         assert zalo.calls_to("oa") == []
         with runtime.app.sessions() as session:
             assert session.scalar(select(func.count()).select_from(ZaloEvent)) == 0
@@ -103,7 +103,7 @@ async def test_duplicates_answered_once_even_after_a_restart_and_echoes_ignored(
         for echo in ("oa_send_text", "user_seen_message", "user_received_message"):
             sent = zalo.oa_event(echo, CITIZEN, at_ms=now_ms(clock), text="/help")
             assert (await post_event(client, sent)).status_code == 200
-        await runtime.zalo_oa.conversations.drain()
+        await runtime.settle()
     assert len(zalo.oa_sent()) == 1
 
     async with serving(zalo_oa_app(make_app, sqlite_url, zalo)) as (
@@ -111,7 +111,7 @@ async def test_duplicates_answered_once_even_after_a_restart_and_echoes_ignored(
         client,
     ):  # a new process, same DB
         assert (await post_event(client, event)).status_code == 200  # Zalo's retry
-        await restarted.zalo_oa.conversations.drain()
+        await restarted.settle()
     assert len(zalo.oa_sent()) == 1
 
 
@@ -122,7 +122,7 @@ async def test_stale_events_are_dropped(
         old = now_ms(clock) - 7 * 3600 * 1000  # older than ZALO_OA_EVENT_MAX_AGE_HOURS
         event = zalo.oa_event("user_send_text", CITIZEN, at_ms=old, text="/help")
         assert (await post_event(client, event)).status_code == 200
-        await runtime.zalo_oa.conversations.drain()
+        await runtime.settle()
         assert zalo.calls_to("oa") == []
 
 

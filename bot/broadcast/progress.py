@@ -1,54 +1,48 @@
-"""The admin's live progress message for a broadcast, edited every few seconds."""
+"""The admin's live progress message for a broadcast, edited every few seconds via the outbox.
+
+The first progress message is an outbox row of kind `progress` (more urgent than notices);
+later updates are edits of it (`edit_of`), a newer edit superseding one not sent yet.
+The row's id is kept on the broadcast (`progress_message_id = "outbox:<id>"`), so the
+edits go on after a restart.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.broadcast import repo
 from bot.broadcast.models import Broadcast
-from bot.broadcast.pacer import Pacer
-from bot.channels.base import RateLimited
+from bot.db import repo_outbox
 from bot.db.models import User
-from bot.messages import Button, Reply, button_rows
+from bot.messages import Address, Button, Reply, button_rows
 
 if TYPE_CHECKING:
     from bot.parts import Parts as App
 
-log = logging.getLogger(__name__)
+OUTBOX_PREFIX = "outbox:"
 
 
 class Progress:
-    """Sends, then edits, one progress message per broadcast to the admin who created it."""
+    """Queues, then edits, one progress message per broadcast to the admin who created it."""
 
-    def __init__(self, app: App, pacer: Pacer) -> None:
+    def __init__(self, app: App) -> None:
         self.app = app
-        self.pacer = pacer  # progress messages count against the same limits as the notices
         self._last: dict[int, float] = {}
-        self._targets: dict[int, tuple[str, str, str | None] | None] = {}
 
     def text(self, key: str, **values: object) -> str:
         """Return a message template from content."""
         return self.app.content.messages.text(key, **values)
 
-    async def maybe_update(self, broadcast: Broadcast, interval: float) -> None:
-        """Edit the progress message if the last edit is old enough."""
+    async def maybe_update(self, broadcast: Broadcast, found: dict[str, int]) -> None:
+        """Queue an edit of the progress message if the last one is old enough."""
         every = self.app.settings.broadcast_progress_seconds
         if time.monotonic() - self._last.get(broadcast.id, -1e9) < every:
             return
-        target = await self._target(broadcast)
-        if target is None or self.pacer.ready_at(target[1]) > self.pacer.now():
-            return  # never hold up the notices for a progress edit; try again later
-        found = await self._db(repo.counts, broadcast_id=broadcast.id)
-        await self.update(broadcast, found, interval)
-
-    async def update(self, broadcast: Broadcast, found: dict[str, int], interval: float) -> None:
-        """Show sent / failed / blocked / remaining and the time left."""
         self._last[broadcast.id] = time.monotonic()
         remaining = found["pending"] + found["sending"]
         text = self.text(
@@ -58,10 +52,12 @@ class Progress:
             failed=found["failed"],
             blocked=found["blocked"],
             remaining=remaining,
-            eta=self.duration(remaining * interval),
+            eta=self.duration(remaining / self.app.settings.send_rate),
         )
         stop = Button(self.text("broadcast.btn_stop"), payload=f"bc:stop:{broadcast.id}")
-        await self._show(broadcast, Reply(text, button_rows([stop])))
+        await in_session(
+            self.app, _show, broadcast_id=broadcast.id, reply=Reply(text, button_rows([stop]))
+        )
 
     async def final(self, broadcast: Broadcast, found: dict[str, int]) -> None:
         """Replace the progress with the final counts and send the report as a new message."""
@@ -74,13 +70,8 @@ class Progress:
             blocked=found["blocked"],
             skipped=found["skipped"],
         )
-        target = await self._target(broadcast)
-        edited = target is not None and target[2] is not None
-        await self._show(broadcast, Reply(text))
-        if edited:  # an edit does not notify the admin; a new message does
-            await self._call(self._channel(target).send, target[1], Reply(text))
+        await in_session(self.app, _show, broadcast_id=broadcast.id, reply=Reply(text), last=True)
         self._last.pop(broadcast.id, None)
-        self._targets.pop(broadcast.id, None)
 
     def duration(self, seconds: float) -> str:
         """Say a duration the way an admin reads it: minutes, or seconds when short."""
@@ -88,66 +79,43 @@ class Progress:
             return self.text("broadcast.eta_minutes", minutes=round(seconds / 60))
         return self.text("broadcast.eta_seconds", seconds=max(1, round(seconds)))
 
-    async def _show(self, broadcast: Broadcast, reply: Reply) -> None:
-        """Edit the progress message, sending it first if there is none yet."""
-        target = await self._target(broadcast)
-        if target is None:
-            return
-        channel_name, chat_id, message_id = target
-        channel = self._channel(target)
-        if message_id is not None:
-            await self._call(channel.edit, chat_id, message_id, reply)
-            return
-        message_id = await self._call(channel.send, chat_id, reply)
-        if message_id is not None:
-            self._targets[broadcast.id] = (channel_name, chat_id, message_id)
-            await self._db(
-                repo.set_progress_message,
-                broadcast_id=broadcast.id,
-                channel=channel_name,
-                chat_id=chat_id,
-                message_id=message_id,
-            )
 
-    async def _target(self, broadcast: Broadcast) -> tuple[str, str, str | None] | None:
-        """Return (channel, chat, message id) of the progress message, if it can be shown."""
-        if broadcast.id not in self._targets:
-            target = None
-            if broadcast.progress_channel and broadcast.progress_chat_id:
-                target = (
-                    broadcast.progress_channel,
-                    broadcast.progress_chat_id,
-                    broadcast.progress_message_id,
-                )
-            elif broadcast.created_by is not None:
-                user = await self._db(_user, user_id=broadcast.created_by)
-                if user is not None:
-                    target = (user.channel, user.chat_id, None)
-            if target is not None and self.app.channels.get(target[0]) is None:
-                target = None  # the admin's channel does not run in this process
-            self._targets[broadcast.id] = target
-        return self._targets[broadcast.id]
+def _show(session: Session, *, broadcast_id: int, reply: Reply, last: bool = False) -> None:
+    """Queue the progress message, or an edit of it; the last one also goes as a new message."""
+    broadcast = session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        return
+    target = _target(session, broadcast)
+    if target is None:
+        return
+    shown = broadcast.progress_message_id or ""
+    if shown.startswith(OUTBOX_PREFIX):
+        edit_of = int(shown.removeprefix(OUTBOX_PREFIX))
+        repo_outbox.enqueue(session, reply=reply, kind="progress", to=target, edit_of=edit_of)
+        if last:  # an edit does not notify the admin; a new message does
+            repo_outbox.enqueue(session, reply=reply, kind="progress", to=target)
+        return
+    row = repo_outbox.enqueue(session, reply=reply, kind="progress", to=target)
+    session.flush()
+    session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .values(
+            progress_channel=target.channel,
+            progress_chat_id=target.chat_id,
+            progress_message_id=f"{OUTBOX_PREFIX}{row.id}",
+        )
+    )
 
-    def _channel(self, target: tuple[str, str, str | None]) -> object:
-        """Return the running channel of the target."""
-        return self.app.channels.get(target[0])
 
-    async def _call(self, method: object, chat_id: str, *args: object) -> str | None:
-        """Call a channel method; a failed progress message never stops the broadcast."""
-        await self.pacer.wait(chat_id)
-        try:
-            return await method(chat_id, *args)  # type: ignore[operator]
-        except RateLimited as error:
-            self.pacer.pause(error.retry_after)
-            log.info("broadcast progress message rate limited: %s", error)
-            return None
-        except Exception as error:  # noqa: BLE001
-            log.info("broadcast progress message not updated: %s", error)
-            return None
-
-    async def _db(self, function: Callable[..., Any], **kwargs: object) -> Any:
-        """Run a repository function in its own transaction, off the event loop."""
-        return await in_session(self.app, function, **kwargs)
+def _target(session: Session, broadcast: Broadcast) -> Address | None:
+    """Return where the progress goes: the stored chat, else the admin who created it."""
+    if broadcast.progress_channel and broadcast.progress_chat_id:
+        return Address(broadcast.progress_channel, broadcast.progress_chat_id)
+    if broadcast.created_by is None:
+        return None
+    user = session.get(User, broadcast.created_by)
+    return None if user is None else Address(user.channel, user.chat_id, user.id)
 
 
 async def in_session(app: App, function: Callable[..., Any], **kwargs: object) -> Any:
@@ -158,8 +126,3 @@ async def in_session(app: App, function: Callable[..., Any], **kwargs: object) -
             return function(session, **kwargs)
 
     return await asyncio.to_thread(work)
-
-
-def _user(session: Session, *, user_id: int) -> User | None:
-    """Return a user by id."""
-    return session.get(User, user_id)

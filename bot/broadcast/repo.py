@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.broadcast.audience import recipients
 from bot.broadcast.models import Broadcast, BroadcastDelivery
+from bot.db import repo_outbox
 from bot.db.models import User
 
 OPEN = ("scheduled", "sending")  # statuses an admin can still cancel
@@ -67,16 +68,6 @@ def sending(session: Session) -> list[Broadcast]:
     """Return the broadcasts being sent, oldest first."""
     query = select(Broadcast).where(Broadcast.status == "sending").order_by(Broadcast.id)
     return list(session.scalars(query))
-
-
-def requeue_in_flight(session: Session) -> int:
-    """After a crash, put deliveries left in flight back in the queue; return how many."""
-    result = session.execute(
-        update(BroadcastDelivery)
-        .where(BroadcastDelivery.status == "sending")
-        .values(status="pending")
-    )
-    return result.rowcount or 0
 
 
 def next_due(session: Session, *, broadcast_id: int, now: datetime, limit: int) -> list[Due]:
@@ -144,9 +135,20 @@ def finish(session: Session, *, broadcast_id: int, now: datetime) -> Broadcast |
 
 def cancel(session: Session, *, broadcast_id: int, now: datetime) -> Broadcast | None:
     """Cancel a scheduled or running broadcast; return it, or None if it was not open."""
-    broadcast = session.get(Broadcast, broadcast_id)
+    broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
     if broadcast is None or broadcast.status not in OPEN:
         return None
+    # Withdraw the notices still waiting in the outbox (those in flight settle as they go).
+    repo_outbox.cancel(session, ref_prefix=f"{OUTBOX_REF}{broadcast_id}:")
+    session.execute(
+        update(BroadcastDelivery)
+        .where(
+            BroadcastDelivery.broadcast_id == broadcast_id,
+            BroadcastDelivery.status == "sending",
+        )
+        .values(status="pending")
+        .execution_options(synchronize_session=False)
+    )
     store_counts(broadcast, counts(session, broadcast_id=broadcast_id))
     broadcast.status = "cancelled"
     broadcast.finished_at = now
@@ -172,3 +174,26 @@ def set_progress_message(
 def recent(session: Session, *, limit: int = 10) -> list[Broadcast]:
     """Return the latest broadcasts, newest first."""
     return list(session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)))
+
+
+OUTBOX_REF = "broadcast:"  # outbox rows of a broadcast: "broadcast:<broadcast id>:<delivery id>"
+
+
+def outbox_ref(broadcast_id: int, delivery_id: int) -> str:
+    """Return the outbox reference of one delivery."""
+    return f"{OUTBOX_REF}{broadcast_id}:{delivery_id}"
+
+
+def settle_outbox_ref(
+    session: Session, *, ref: str | None, status: str, at: datetime, error: str | None = None
+) -> None:
+    """Copy a final outbox outcome (sent / blocked / failed) onto the delivery it carries."""
+    if not ref or not ref.startswith(OUTBOX_REF):
+        return
+    delivery_id = int(ref.rsplit(":", 1)[1])
+    values: dict[str, Any] = {"status": status, "attempts": BroadcastDelivery.attempts + 1}
+    if status == "sent":
+        values["sent_at"] = at
+    elif error:
+        values["error"] = error[:250]
+    set_delivery(session, delivery_id=delivery_id, **values)

@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import threading
+import uuid
+from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+from sqlalchemy.orm import Session
 
 from bot.channels.numbered import ButtonMemory, numbered_lines
 from bot.context import AppParts as App
-from bot.delivery import deliver_addressed
+from bot.db.repo_inbox import Received
 from bot.messages import Incoming, Kind, Reply
+from bot.messaging.core import MessagingCore
 
 EXIT_WORDS = {"/thoat", "/exit", "/quit"}
 
 
 class ConsoleChannel:
-    """Reads lines from a text stream and prints the bot's replies."""
+    """Reads lines from a text stream and prints the bot's replies.
+
+    Each line goes through the messaging core like any update (stored in the inbox, handled,
+    replies queued in the outbox), processed inline: the replies are printed before the
+    next prompt.
+    """
 
     name = "console"
 
@@ -29,6 +40,7 @@ class ConsoleChannel:
         user_id: str | None = None,
         files_dir: Path = Path("data/files"),
         staff_chat: str | None = None,
+        core: MessagingCore | None = None,
     ) -> None:
         self.app = app
         self.stdin = stdin
@@ -39,9 +51,15 @@ class ConsoleChannel:
         self.staff_chat = staff_chat
         self._buttons = ButtonMemory(max_chats=1)
         self._sent = 0
+        self._session_key = uuid.uuid4().hex[:12]
+        self._lines = itertools.count(1)
+        self.core = core or MessagingCore(app)
+        self.sender = self.core.add_channel(self, inline=True)
 
     async def send(self, chat_id: str, reply: Reply) -> str:
         """Print one reply with its buttons numbered; save an attachment to a file."""
+        if chat_id != self._chat():  # e.g. a staff answer to a terminal citizen, or a ticket
+            self.stdout.write(f"\n📤 [→ console:{chat_id}]")
         self._print_reply(reply)
         self._sent += 1
         return str(self._sent)
@@ -49,6 +67,19 @@ class ConsoleChannel:
     async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
         """Print the new text of an edited message."""
         self._print_reply(reply, prefix="(cập nhật) ")
+
+    def incoming_of(self, session: Session, payload: dict[str, Any]) -> Incoming | None:
+        """Read a stored line."""
+        return Incoming(**{**payload, "kind": Kind(payload["kind"])})
+
+    def after_handled(self, payload: dict[str, Any]) -> None:
+        """Nothing follows handling in the terminal."""
+        return None
+
+    async def flush(self) -> int:
+        """Handle what is stored and print every reply queued for the terminal."""
+        await self.core.processor.drain()
+        return await self.sender.drain()
 
     async def run(self, greeting: str = "/start") -> None:
         """Chat until end of input or an exit word."""
@@ -97,14 +128,10 @@ class ConsoleChannel:
             self.stdout.write(f"> {line}\n")
         incoming = self._incoming(line)
         self._buttons.forget(self.user_id)  # options shown before this message are stale now
-        replies = await asyncio.to_thread(self.app.dispatcher.handle, incoming)
-        for reply in replies:
-            if reply.to is not None and reply.to.channel != self.name:
-                await deliver_addressed(self.app, reply)  # INTERIM until the outbox (issue 19)
-                continue
-            if reply.to is not None and reply.to.chat_id != self._chat():
-                self.stdout.write(f"\n📤 [→ console:{reply.to.chat_id}]")
-            await self.send(self.user_id, reply)
+        key = f"{self._session_key}:{next(self._lines)}"
+        item = Received(self.name, key, f"{self.name}:{incoming.chat_id}", asdict(incoming))
+        await self.core.intake([item])
+        await self.flush()
 
     def _chat(self) -> str:
         """Return the chat this terminal is: the staff group or the user's own chat."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     BotCommand,
@@ -16,28 +17,42 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application
+from telegram.request import HTTPXRequest
 
-from bot.channels.base import RateLimited, RecipientBlocked, TransientError
+from bot.channels.base import MessengerError, RateLimited, RecipientBlocked, TransientError
 from bot.channels.telegram_topics import ForumTopics
 from bot.context import AppParts as App
-from bot.delivery import deliver_addressed
-from bot.logs import pseudonym
+from bot.db.repo_inbox import Received
 from bot.messages import Incoming, Kind, Reply, split_text
 from bot.routing import RouteKind
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.messaging.core import MessagingCore
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+POLL_TIMEOUT = 10
+POLL_ERROR_PAUSE = 2.0
+_CHAT_HOLDERS = ("message", "edited_message", "callback_query", "my_chat_member", "channel_post")
 
 
 class TelegramChannel:
-    """Converts Telegram updates to Incoming messages and sends the replies back."""
+    """Stores Telegram updates in the inbox, reads them back as Incoming, sends replies.
+
+    PTB is the Bot API client; the polling loop is ours, so that an offset is confirmed to
+    Telegram only after the updates it covers are committed to the inbox.
+    """
 
     name = CHANNEL
 
-    def __init__(self, app: App, *, with_updater: bool = True) -> None:
+    def __init__(self, app: App, core: MessagingCore | None = None) -> None:
         self.app = app
+        self.core = core
         settings = app.settings
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -45,35 +60,37 @@ class TelegramChannel:
         if settings.telegram_api_base_url:
             base = settings.telegram_api_base_url.rstrip("/")
             builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-        if not with_updater:
-            builder = builder.updater(None)
+        request = HTTPXRequest(connection_pool_size=max(8, settings.send_concurrency * 2))
         self.application: Application = (
-            builder.concurrent_updates(64).post_init(self._post_init).build()
+            builder.updater(None).request(request).post_init(self._post_init).build()
         )
-        self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.application.add_error_handler(self._on_error)
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.bot = self.application.bot
+        self._poller: asyncio.Task[None] | None = None
         self.topics = ForumTopics(app, self.application.bot)
         app.channels.register(self)
+        if core is not None:
+            core.add_channel(self)
 
     async def start(self, *, polling: bool) -> None:
-        """Start PTB and register the command menu; with `polling`, long-poll for updates."""
+        """Start the Bot API client and register the command menu; with `polling`, poll."""
         application = self.application
         await application.initialize()
         await application.post_init(application)
-        await application.start()
         if polling:
-            assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0.0, timeout=10)
+            await self.bot.delete_webhook()
+            self._poller = asyncio.create_task(self._poll(), name="telegram-poller")
+
+    async def stop_receiving(self) -> None:
+        """Stop polling (stored updates are the core's to handle)."""
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+            self._poller = None
 
     async def stop(self) -> None:
-        """Stop polling and PTB, finishing the updates in hand."""
-        application = self.application
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
+        """Stop polling and close the Bot API client."""
+        await self.stop_receiving()
+        await self.application.shutdown()
 
     async def _post_init(self, application: Application) -> None:
         """Register the command menu shown by Telegram clients."""
@@ -89,40 +106,60 @@ class TelegramChannel:
                 commands.append(BotCommand(route.key, messages.text(key)))
         return commands
 
-    async def enqueue(self, data: dict) -> None:
-        """Queue an update received on the webhook for processing."""
-        await self.application.update_queue.put(Update.de_json(data, self.application.bot))
-
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Handle one update: one chat at a time, replies in order."""
-        incoming = to_incoming(update)
-        if incoming is None:
-            return
-        if update.callback_query is not None:
-            try:
-                await update.callback_query.answer()
-            except TelegramError:
-                log.info("could not answer callback query %s", update.callback_query.id)
-        async with self._locks[incoming.chat_id]:
-            replies = await asyncio.to_thread(self.app.dispatcher.handle, incoming)
-            for reply in replies:
-                if reply.to is not None:  # INTERIM until the outbox (issue 19) lands
-                    await deliver_addressed(self.app, reply)
+    # --- inbound -----------------------------------------------------------------------
+    async def _poll(self) -> None:
+        """Long-poll while holding the poller lease; confirm an offset only once stored."""
+        assert self.core is not None
+        lease = self.core.lease(f"poller:{CHANNEL}")
+        offset: int | None = None
+        try:
+            while True:
+                if not await asyncio.to_thread(lease.hold):
+                    offset = None
+                    await asyncio.sleep(self.app.settings.lease_retry_seconds)
                     continue
-                await self.send(incoming.chat_id, reply)
+                try:
+                    updates = await self.bot.get_updates(
+                        offset=offset,
+                        timeout=POLL_TIMEOUT,
+                        allowed_updates=ALLOWED_UPDATES,
+                        read_timeout=POLL_TIMEOUT + 10,
+                    )
+                    items = [received_of(update.to_dict()) for update in updates]
+                    await self.core.intake([item for item in items if item is not None])
+                except (TelegramError, OSError) as error:
+                    log.warning("telegram polling: %s", error)
+                    await asyncio.sleep(POLL_ERROR_PAUSE)
+                    continue
+                except Exception:
+                    log.exception("telegram polling: could not store updates; fetching again")
+                    await asyncio.sleep(POLL_ERROR_PAUSE)
+                    continue
+                if updates:
+                    offset = updates[-1].update_id + 1  # confirmed on the next call
+        finally:
+            await asyncio.to_thread(lease.release)
 
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the error with context and apologise to the citizen; keep running."""
-        update_id = update.update_id if isinstance(update, Update) else None
-        log.error("error while handling update %s", update_id, exc_info=context.error)
-        if isinstance(update, Update) and update.effective_chat is not None:
-            try:
-                await self.application.bot.send_message(
-                    update.effective_chat.id, self.app.content.messages.text("core.error")
-                )
-            except TelegramError:
-                who = pseudonym(self.name, str(update.effective_chat.id))
-                log.warning("could not send the apology to chat %s", who)
+    def received_of(self, data: dict[str, Any]) -> Received | None:
+        """Return a webhook body as an update to store, or None when it is not an update."""
+        return received_of(data)
+
+    def incoming_of(self, session: Session, payload: dict[str, Any]) -> Incoming | None:
+        """Read a stored update."""
+        return to_incoming(Update.de_json(payload, self.bot))
+
+    def after_handled(self, payload: dict[str, Any]) -> Awaitable[None] | None:
+        """Stop the spinner of a pressed button (best effort, not worth storing)."""
+        query = payload.get("callback_query")
+        if not isinstance(query, dict) or "id" not in query:
+            return None
+        return self._answer_query(str(query["id"]))
+
+    async def _answer_query(self, query_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(query_id)
+        except TelegramError:
+            log.info("could not answer callback query %s", query_id)
 
     async def send(self, chat_id: str, reply: Reply) -> str:
         """Send a reply (text with an inline keyboard, or a photo/document).
@@ -166,6 +203,27 @@ class TelegramChannel:
                 raise delivery_error(error) from error
         except TelegramError as error:
             raise delivery_error(error) from error
+
+
+def received_of(data: dict[str, Any]) -> Received | None:
+    """Return a Telegram update as an inbox item keyed by its update_id; None if not one."""
+    update_id = data.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        return None
+    chat_id: object = None
+    for key in _CHAT_HOLDERS:
+        part = data.get(key)
+        if isinstance(part, dict):
+            holder = part.get("message") if key == "callback_query" else part
+            chat = holder.get("chat") if isinstance(holder, dict) else None
+            sender = part.get("from")
+            if isinstance(chat, dict):
+                chat_id = chat.get("id")
+            elif isinstance(sender, dict):
+                chat_id = sender.get("id")
+            break
+    chat_key = f"{CHANNEL}:{chat_id}" if chat_id is not None else f"{CHANNEL}:u{update_id}"
+    return Received(CHANNEL, str(update_id), chat_key, data)
 
 
 def to_incoming(update: Update) -> Incoming | None:
@@ -235,8 +293,10 @@ def delivery_error(error: TelegramError) -> Exception:
         retry = error.retry_after
         seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
         return RateLimited(seconds, str(error))
-    if isinstance(error, BadRequest) and "chat not found" in str(error).lower():
-        return RecipientBlocked(str(error))
-    if isinstance(error, NetworkError):
+    if isinstance(error, BadRequest):  # a NetworkError subclass, yet retrying will not help
+        if "chat not found" in str(error).lower():
+            return RecipientBlocked(str(error))
+        return MessengerError(400, str(error))
+    if isinstance(error, NetworkError):  # includes TimedOut and 5xx answers
         return TransientError(str(error))
-    return error
+    return MessengerError(0, str(error))

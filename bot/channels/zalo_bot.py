@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -18,13 +20,16 @@ from bot.channels.base import (
     RecipientBlocked,
     TransientError,
 )
-from bot.channels.conversation import Conversations
 from bot.channels.numbered import ButtonMemory, numbered_lines
+from bot.db.repo_inbox import Received
 from bot.messages import Incoming, Kind, Reply, split_text
 from bot.web import secret_webhook
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from bot.context import AppParts as App
+    from bot.messaging.core import MessagingCore
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +53,24 @@ class ZaloBotChannel:
 
     name = CHANNEL
 
-    def __init__(self, app: App, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        client: httpx.AsyncClient | None = None,
+        core: MessagingCore | None = None,
+    ) -> None:
         settings = app.settings
         if not settings.zalo_bot_token:
             raise ValueError("ZALO_BOT_TOKEN is not set")
         self.app = app
         self.base = f"{settings.zalo_bot_base_url.rstrip('/')}/bot{settings.zalo_bot_token}"
         self.client = client or httpx.AsyncClient(timeout=settings.zalo_bot_poll_timeout + 15)
-        self.conversations = Conversations(app, self)
+        self.core = core
         self.buttons = ButtonMemory()
         self._poller: asyncio.Task[None] | None = None
         app.channels.register(self)
+        if core is not None:
+            core.add_channel(self)
 
     @property
     def webhook_path(self) -> str:
@@ -95,8 +107,9 @@ class ZaloBotChannel:
             url=settings.zalo_bot_webhook_url,
             secret_token=settings.zalo_bot_webhook_secret,
         )
+        assert self.core is not None
         endpoint = secret_webhook(
-            "zalo bot", SECRET_HEADER, settings.zalo_bot_webhook_secret, self._take_update
+            "zalo bot", SECRET_HEADER, settings.zalo_bot_webhook_secret, received_of, self.core
         )
         return Route(self.webhook_path, endpoint, methods=["POST"])
 
@@ -105,43 +118,67 @@ class ZaloBotChannel:
         await self.call("deleteWebhook")
         self._poller = asyncio.create_task(self._poll())
 
-    async def stop(self) -> None:
-        """Stop polling, finish the messages in flight and close the HTTP client."""
+    async def stop_receiving(self) -> None:
+        """Stop polling (stored updates are the core's to handle)."""
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
-        await self.conversations.drain()
+            self._poller = None
+
+    async def stop(self) -> None:
+        """Stop polling and close the HTTP client."""
+        await self.stop_receiving()
         await self.client.aclose()
 
     async def _poll(self) -> None:
-        """Fetch one update per call; 408 means nothing new."""
+        """Fetch updates while holding the poller lease and store them; 408: nothing new.
+
+        The Zalo Bot API has no offset to confirm: an update fetched is gone, so it is
+        stored at once (a crash between the fetch and the commit can lose that one).
+        """
+        assert self.core is not None
+        lease = self.core.lease(f"poller:{CHANNEL}")
         timeout = str(self.app.settings.zalo_bot_poll_timeout)
-        while True:
-            try:
-                update = await self.call("getUpdates", timeout=timeout)
-            except MessengerError as error:
-                if error.code != NOTHING_NEW:
+        try:
+            while True:
+                if not await asyncio.to_thread(lease.hold):
+                    await asyncio.sleep(self.app.settings.lease_retry_seconds)
+                    continue
+                try:
+                    update = await self.call("getUpdates", timeout=timeout)
+                except MessengerError as error:
+                    if error.code != NOTHING_NEW:
+                        log.warning("zalo bot polling: %s", error)
+                        await asyncio.sleep(POLL_ERROR_PAUSE)
+                    continue
+                except DeliveryError as error:
                     log.warning("zalo bot polling: %s", error)
                     await asyncio.sleep(POLL_ERROR_PAUSE)
-                continue
-            except DeliveryError as error:
-                log.warning("zalo bot polling: %s", error)
+                    continue
+                bodies = update if isinstance(update, list) else [update]
+                items = [received_of(b) for b in bodies if isinstance(b, dict)]
+                await self._store([item for item in items if item is not None])
+        finally:
+            await asyncio.to_thread(lease.release)
+
+    async def _store(self, items: list[Received]) -> None:
+        """Store fetched updates, retrying while the database is away."""
+        assert self.core is not None
+        while True:
+            try:
+                await self.core.intake(items)
+                return
+            except Exception:
+                log.exception("zalo bot polling: could not store updates; retrying")
                 await asyncio.sleep(POLL_ERROR_PAUSE)
-                continue
-            for item in update if isinstance(update, list) else [update]:
-                self._take(item)
 
-    async def _take_update(self, body: dict[str, Any]) -> None:
-        """Queue a webhook update (answered at once, handled in the background)."""
-        self._take(body)
+    def incoming_of(self, session: Session, payload: dict[str, Any]) -> Incoming | None:
+        """Read a stored update."""
+        return self.to_incoming(payload)
 
-    def _take(self, body: object) -> None:
-        """Queue an update, wrapped in `{ok, result}` or not."""
-        if isinstance(body, dict) and isinstance(body.get("result"), dict):
-            body = body["result"]
-        incoming = self.to_incoming(body) if isinstance(body, dict) else None
-        if incoming is not None:
-            self.conversations.spawn(self.conversations.answer(incoming))
+    def after_handled(self, payload: dict[str, Any]) -> None:
+        """Nothing follows handling on Zalo Bot."""
+        return None
 
     def to_incoming(self, update: dict[str, Any]) -> Incoming | None:
         """Convert an update to an Incoming; a typed number presses the button it names."""
@@ -219,3 +256,22 @@ class ZaloBotChannel:
     async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
         """The Bot API cannot edit a message: send the new version instead."""
         await self.send(chat_id, reply)
+
+
+def received_of(body: dict[str, Any]) -> Received | None:
+    """Return an update (wrapped in `{ok, result}` or not) to store; None if not a message.
+
+    The key is the message id, so a webhook delivered twice is handled once.
+    """
+    if isinstance(body.get("result"), dict):
+        body = body["result"]
+    message = body.get("message")
+    if not isinstance(message, dict):
+        return None
+    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    chat_id = chat.get("id") or sender.get("id") or ""
+    key = message.get("message_id")
+    if not key:
+        key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return Received(CHANNEL, str(key), f"{CHANNEL}:{chat_id}", body)

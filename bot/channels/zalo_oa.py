@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -14,7 +14,6 @@ from starlette.routing import Route
 
 from bot.channels import zalo_alerts
 from bot.channels.base import DeliveryError
-from bot.channels.conversation import Conversations
 from bot.channels.zalo_oa_events import (
     CHANNEL,
     FOLLOW,
@@ -29,29 +28,20 @@ from bot.channels.zalo_oa_events import (
 )
 from bot.channels.zalo_oa_outbound import ZaloOAOutbound
 from bot.channels.zalo_tokens import ZaloTokens
-from bot.db import repo_users, repo_zalo
+from bot.db import repo_users
+from bot.db.repo_inbox import Received
 from bot.messages import Incoming, Reply
+from bot.web import read_limited, store_update, too_large
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from bot.context import AppParts as App
+    from bot.messaging.core import MessagingCore
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1_000_000
-PRUNE_EVERY = timedelta(minutes=10)
 TOKEN_CHECK_SECONDS = 300.0
-
-
-async def read_limited(request: Request, limit: int) -> bytes | None:
-    """Read the raw body (the MAC covers its exact bytes); None when it exceeds the limit."""
-    parts: list[bytes] = []
-    size = 0
-    async for part in request.stream():
-        size += len(part)
-        if size > limit:
-            return None
-        parts.append(part)
-    return b"".join(parts)
 
 
 class ZaloOAChannel:
@@ -59,7 +49,12 @@ class ZaloOAChannel:
 
     name = CHANNEL
 
-    def __init__(self, app: App, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        client: httpx.AsyncClient | None = None,
+        core: MessagingCore | None = None,
+    ) -> None:
         settings = app.settings
         if not settings.zalo_oa_enabled:
             raise ValueError("ZALO_OA_APP_ID is not set")
@@ -69,22 +64,25 @@ class ZaloOAChannel:
             app, self.client, on_refused=lambda detail: zalo_alerts.token_refused(app, detail)
         )
         self.outbound = ZaloOAOutbound(app, self.client, self.tokens)
-        self.conversations = Conversations(app, self)
-        self._last_prune: datetime | None = None
+        self.core = core
         self._keeper: asyncio.Task[None] | None = None
         app.channels.register(self)
+        if core is not None:
+            core.add_channel(self)
 
     async def start(self) -> None:
         """Make sure a token pair is stored and keep it fresh while the bot is idle."""
         self.tokens.seed_from_environment()
         self._keeper = asyncio.create_task(self._keep_token_fresh())
 
+    async def stop_receiving(self) -> None:
+        """Nothing to stop: the web server delivers the events."""
+
     async def stop(self) -> None:
-        """Stop the token keeper, finish the events in flight and close the HTTP client."""
+        """Stop the token keeper and close the HTTP client (stored events are the core's)."""
         if self._keeper is not None:
             self._keeper.cancel()
             await asyncio.gather(self._keeper, return_exceptions=True)
-        await self.conversations.drain()
         await self.client.aclose()
 
     async def _keep_token_fresh(self) -> None:
@@ -102,10 +100,10 @@ class ZaloOAChannel:
 
     # --- inbound -----------------------------------------------------------------------
     async def webhook(self, request: Request) -> Response:
-        """Check the signature, answer at once and handle the event in the background."""
-        raw = await read_limited(request, MAX_BODY_BYTES)
+        """Check the signature, store the event, then answer (handled from the inbox)."""
+        raw = await read_limited(request)
         if raw is None:
-            return PlainTextResponse("too large", status_code=413)
+            return too_large()
         settings = self.app.settings
         body = verified_event(
             raw,
@@ -116,51 +114,40 @@ class ZaloOAChannel:
         if body is None:
             log.warning("zalo oa webhook: refused a request with a bad or missing signature")
             return PlainTextResponse("forbidden", status_code=403)
+        assert self.core is not None
+        item = None
         if is_handled(str(body.get("event_name", ""))):
-            self.conversations.spawn(self.handle_event(body))
-        return PlainTextResponse("ok")
+            item = Received(CHANNEL, event_key(body), f"{CHANNEL}:{citizen_id(body)}", body)
+        elif body.get("event_name"):
+            return PlainTextResponse("ok")  # an event we do not act on
+        return await store_update("zalo oa", self.core, item)
 
-    async def handle_event(self, body: dict[str, Any]) -> None:
-        """Act on one verified event: drop stale and repeated ones, then answer."""
+    def incoming_of(self, session: Session, body: dict[str, Any]) -> Incoming | None:
+        """Read a stored event: drop stale ones, mark unfollowers inactive, answer the rest.
+
+        Redeliveries never get here: the inbox keeps one row per event key.
+        """
         name = str(body.get("event_name", ""))
-        now = self.app.now()
         happened = event_time(body)
         max_age = timedelta(hours=self.app.settings.zalo_oa_event_max_age_hours)
-        if happened is None or abs(now - happened) > max_age:
+        if happened is None or abs(self.app.now() - happened) > max_age:
             log.warning("zalo oa: dropped %s with a missing or stale timestamp", name)
-            return
-        if not self._claim(event_key(body), now):
-            log.info("zalo oa: dropped a repeated delivery of %s", name)
-            return
+            return None
         user = citizen_id(body)
-        if name == UNFOLLOW:
-            self._mark_inactive(user)
-            return
-        incoming = (
-            Incoming(CHANNEL, user, user, text="/start") if name == FOLLOW else to_incoming(body)
-        )
-        if incoming is not None and user:
-            await self.conversations.answer(incoming)
+        if not user:
+            return None
+        if name == UNFOLLOW:  # no reminders or notices until they write again
+            found = repo_users.get_user(session, channel=CHANNEL, external_id=user)
+            if found is not None:
+                repo_users.mark_unreachable(session, user_id=found.id)
+            return None
+        if name == FOLLOW:
+            return Incoming(CHANNEL, user, user, text="/start")
+        return to_incoming(body)
 
-    def _claim(self, key: str, now: datetime) -> bool:
-        """Record the event as taken; prune old keys now and then so the table stays small."""
-        settings = self.app.settings
-        with self.app.sessions.begin() as session:
-            if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
-                self._last_prune = now
-                repo_zalo.prune_events(
-                    session,
-                    older_than=now - timedelta(hours=settings.zalo_event_retention_hours),
-                    max_rows=settings.zalo_event_max_rows,
-                )
-            return repo_zalo.claim_event(session, key=key, now=now)
-
-    def _mark_inactive(self, external_id: str) -> None:
-        """An unfollowing citizen gets no reminders or notices until they write again."""
-        with self.app.sessions.begin() as session:
-            user = repo_users.get_user(session, channel=CHANNEL, external_id=external_id)
-            if user is not None:
-                repo_users.mark_unreachable(session, user_id=user.id)
+    def after_handled(self, payload: dict[str, Any]) -> None:
+        """Nothing follows handling on Zalo OA."""
+        return None
 
     # --- outbound ----------------------------------------------------------------------
     async def send(self, chat_id: str, reply: Reply) -> str:

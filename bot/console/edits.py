@@ -94,6 +94,15 @@ def add_theme_phrasing(files: Files, theme_id: str, text: str) -> Files:
     raise ContentError(f"{OUT_OF_SCOPE_FILE}: theme {theme_id}: not found")
 
 
+def phrasings_of(files: Files) -> frozenset[str]:
+    """Return every FAQ and out-of-scope phrasing of a snapshot, NFC, lowercase."""
+    texts = [str(p) for _, e in all_entries(files) for p in e.get("phrasings") or []]
+    if OUT_OF_SCOPE_FILE in files:
+        themes = _items(files, OUT_OF_SCOPE_FILE, "themes")
+        texts += [str(p) for t in themes if isinstance(t, dict) for p in t.get("phrasings") or []]
+    return frozenset(nfc(t).lower() for t in texts)
+
+
 def put_file(files: Files, name: str, text: str) -> Files:
     """Return a snapshot with one file's text replaced (it must stay valid YAML)."""
     if name not in files:

@@ -88,6 +88,8 @@ class Target(Protocol):
 class ContentReloader:
     """Poll the published version number and swap in a newer version, off the hot path."""
 
+    every_process = True  # each process holds its own content (not only the scheduler's)
+
     def __init__(
         self,
         target: Target,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -40,6 +42,13 @@ async def _refused(request: Request, error: Exception) -> Response:
     """Explain a refusal (wrong role, stale form) or a missing page in Vietnamese."""
     assert isinstance(error, HTTPException)
     return render(request, "error.html", status=error.status_code, problem=error.detail)
+
+
+def local_time(moment: datetime | str, tz: tzinfo) -> str:
+    """Return a stored UTC moment (or its ISO text) as local day and time."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
 
 class SecurityHeaders:
@@ -118,5 +127,6 @@ def build_console_app(deps: ConsoleDeps, *, mount_path: str = "/console") -> Sta
     )
     app.state.deps = deps
     app.state.env = environment()
+    app.state.env.filters["local"] = lambda moment: local_time(moment, settings.tz)
     app.state.login_limiter = RateLimiter()
     return app

@@ -8,7 +8,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.console import accounts
-from bot.console.web_common import back, checked_form, deps_of, record, render, signed_in
+from bot.console.web_common import (
+    back,
+    checked_form,
+    deps_of,
+    record,
+    render,
+    session_key,
+    signed_in,
+)
 
 
 async def login_page(request: Request) -> Response:
@@ -38,7 +46,7 @@ async def login(request: Request) -> Response:
         user = result.user
         if user is not None:
             request.session.clear()  # a fresh session (and CSRF token) after sign-in
-            request.session.update({"uid": user.id, "name": user.name})
+            request.session.update({"uid": user.id, "name": user.name, "key": session_key(user)})
             request.scope["console_user"] = user
     if user is None:
         record(request, "console.login", f"{name} from {address}: {result.outcome}", "refused")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
@@ -100,7 +101,7 @@ def signed_in(request: Request, permission: str | None = None) -> ConsoleUser:
         raise LoginRequired
     with deps_of(request).sessions() as session:
         user = session.get(ConsoleUser, user_id)
-    if user is None or user.name != request.session.get("name"):
+    if user is None or request.session.get("key") != session_key(user):
         request.session.clear()
         raise LoginRequired
     request.scope["console_user"] = user
@@ -108,6 +109,11 @@ def signed_in(request: Request, permission: str | None = None) -> ConsoleUser:
         record(request, "console.refused", request.url.path, result="refused")
         raise HTTPException(403, "role")
     return user
+
+
+def session_key(user: ConsoleUser) -> str:
+    """Return what ties a session to the account's password: a new password signs it out."""
+    return hashlib.sha256(f"{user.name}:{user.password_hash}".encode()).hexdigest()[:32]
 
 
 def who(user: ConsoleUser) -> str:

@@ -23,11 +23,10 @@ async def page(request: Request) -> Response:
 
 async def download(request: Request) -> Response:
     """Send the draft's (or the published) FAQ as an .xlsx file."""
-    user = signed_in(request, "content")
+    signed_in(request, "content")
     with deps_of(request).sessions() as session:
         data = excel.to_xlsx(drafts.working_files(session))
     headers = {"Content-Disposition": 'attachment; filename="faq.xlsx"'}
-    del user
     return Response(data, media_type=XLSX_TYPE, headers=headers)
 
 
@@ -73,14 +72,16 @@ async def upload(request: Request) -> Response:
     return back(request, "/draft", "excel_loaded")
 
 
+def _comparable(entry: dict) -> dict:
+    """Return an entry's non-empty values as text, for comparing a row with an entry."""
+    return {
+        key: [str(v) for v in value] if isinstance(value, list) else str(value).strip()
+        for key, value in entry.items()
+        if value not in (None, "", [])
+    }
+
+
 def _differs(files: Files, entry: dict) -> bool:
     """Return whether an uploaded entry differs from the one in the snapshot."""
     found = edits.find_entry(files, entry["id"])
-    if found is None:
-        return True
-    old = {k: v for k, v in found[1].items() if v not in (None, "", [])}
-    new = {k: v for k, v in entry.items() if v not in (None, "", [])}
-    normalise = {
-        k: [str(x) for x in v] if isinstance(v, list) else str(v).strip() for k, v in old.items()
-    }
-    return normalise != {k: v if isinstance(v, list) else str(v).strip() for k, v in new.items()}
+    return found is None or _comparable(found[1]) != _comparable(entry)

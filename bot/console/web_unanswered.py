@@ -8,15 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.console import drafts, edits, unanswered
-from bot.console.web_common import (
-    audit_in,
-    back,
-    checked_form,
-    deps_of,
-    render,
-    signed_in,
-    who,
-)
+from bot.console.web_common import audit_in, back, checked_form, deps_of, render, signed_in, who
 from bot.content import ContentError
 
 PERIODS = (7, 30, 0)  # days offered as filters; 0 means all time
@@ -37,6 +29,7 @@ async def page(request: Request) -> Response:
     return render(
         request,
         "unanswered.html",
+        in_draft=edits.phrasings_of(files) if draft is not None else frozenset(),
         rows=[r for r in found if r.group.disliked_id is None],
         disliked=[r for r in found if r.group.disliked_id is not None],
         entries=sorted((e.id, e.question) for e in content.faq.values()),
@@ -49,39 +42,42 @@ async def page(request: Request) -> Response:
 
 async def add_phrasing(request: Request) -> Response:
     """Add the question to the draft as a phrasing of an entry."""
-    user = signed_in(request, "content")
+    signed_in(request, "content")
     form = await checked_form(request)
     faq_id, text = str(form.get("faq_id") or ""), str(form.get("text") or "").strip()
     return _change(
         request,
-        f"thêm cách hỏi «{text}» vào mục {faq_id}",
-        lambda files: edits.add_phrasing(files, faq_id, text),
-        "console.add_phrasing",
-        f"{faq_id}: {text}",
-        who(user),
+        text=text,
+        what=f"thêm cách hỏi «{text}» vào mục {faq_id}",
+        change=lambda files: edits.add_phrasing(files, faq_id, text),
+        action="console.add_phrasing",
+        detail=f"{faq_id}: {text}",
     )
 
 
 async def add_out_of_scope(request: Request) -> Response:
     """Add the question to the draft as a phrasing of an out-of-scope theme."""
-    user = signed_in(request, "content")
+    signed_in(request, "content")
     form = await checked_form(request)
     theme, text = str(form.get("theme_id") or ""), str(form.get("text") or "").strip()
     return _change(
         request,
-        f"thêm «{text}» vào chủ đề ngoài phạm vi {theme}",
-        lambda files: edits.add_theme_phrasing(files, theme, text),
-        "console.add_out_of_scope",
-        f"{theme}: {text}",
-        who(user),
+        text=text,
+        what=f"thêm «{text}» vào chủ đề ngoài phạm vi {theme}",
+        change=lambda files: edits.add_theme_phrasing(files, theme, text),
+        action="console.add_out_of_scope",
+        detail=f"{theme}: {text}",
     )
 
 
-def _change(request, what, change, action, detail, author) -> Response:  # noqa: ANN001
+def _change(
+    request: Request, *, text: str, what: str, change: drafts.Change, action: str, detail: str
+) -> Response:
     """Apply a draft change with its audit row; report a content problem back."""
-    deps = deps_of(request)
-    if not detail.split(": ", 1)[-1]:
+    if not text:
         return back(request, "/unanswered", "empty_text")
+    deps = deps_of(request)
+    author = who(request.scope["console_user"])
     try:
         with deps.sessions.begin() as session:
             drafts.apply(session, who=author, what=what, change=change, now=deps.clock())

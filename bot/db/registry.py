@@ -9,6 +9,7 @@ import importlib
 MODEL_MODULES = [
     "bot.db.models",
     "bot.db.models_zalo",
+    "bot.db.models_messaging",
     "bot.admins.models",
     "bot.cdht.models",
     "bot.reminders.models",

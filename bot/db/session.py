@@ -24,11 +24,20 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+        # We begin transactions ourselves (below), so the driver must not.
+        dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
         cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
         cursor.execute("PRAGMA foreign_keys=ON")
         if parsed.database and parsed.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: object) -> None:
+        # Take the write lock when a transaction starts: a read that later writes could
+        # otherwise fail at once with "database is locked" after another thread's commit
+        # (WAL cannot upgrade a stale snapshot); waiting for the lock (timeout) is safe.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
 
     return engine
 

@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.delivery import Outcome, deliver_addressed
+from bot.db import repo_outbox
 from bot.handoff import repository as repo
 from bot.handoff import staff_texts
 from bot.handoff.tickets import staff_address
@@ -22,40 +22,25 @@ log = logging.getLogger(__name__)
 MAX_LISTED = 20  # tickets named in one reminder; the rest come in the next one
 
 
-def due_reminder(app: App) -> tuple[Reply, list[int]] | None:
-    """Return the reminder for the staff group and the tickets it names, or None."""
+def remind_once(app: App) -> int:
+    """Queue one reminder of the tickets waiting too long; return how many it names."""
     address = staff_address(app)
     if address is None:
-        return None
+        return 0
     now = app.now()
     hours = app.settings.ticket_remind_hours
-    with app.sessions() as session:
+    with app.sessions.begin() as session:
         due = repo.due_reminders(
             session, waiting_before=now - timedelta(hours=hours), limit=MAX_LISTED
         )
         if not due:
-            return None
+            return 0
         items = staff_texts.ticket_lines(app, due, now)
-        ids = [ticket.id for ticket in due]
-    text = app.content.messages.text("handoff.staff_reminder", hours=f"{hours:g}", items=items)
-    return Reply(text, to=address), ids
-
-
-async def remind_once(app: App) -> int:
-    """Send one reminder of waiting tickets; return how many tickets it named."""
-    found = due_reminder(app)
-    if found is None:
-        return 0
-    reply, ids = found
-    result = await deliver_addressed(app, reply)  # INTERIM until the outbox (issue 19)
-    if result.outcome is not Outcome.SENT:
-        return 0
-    with app.sessions.begin() as session:
-        for ticket_id in ids:
-            ticket = repo.get_ticket(session, ticket_id)
-            if ticket is not None:
-                ticket.reminded_at = app.now()
-    return len(ids)
+        text = app.content.messages.text("handoff.staff_reminder", hours=f"{hours:g}", items=items)
+        repo_outbox.enqueue(session, reply=Reply(text, to=address), kind="staff")
+        for ticket in due:
+            ticket.reminded_at = now
+        return len(due)
 
 
 class TicketReminderService:
@@ -74,7 +59,7 @@ class TicketReminderService:
         """Poll until stopped; an error is logged and the next poll tries again."""
         while True:
             try:
-                await remind_once(self.app)
+                await asyncio.to_thread(remind_once, self.app)
             except Exception:
                 log.exception("ticket reminders failed")
             await asyncio.sleep(self.app.settings.ticket_poll_seconds)

@@ -12,14 +12,13 @@ from sqlalchemy import and_, exists, select
 
 from bot.broadcast import repo as repo_broadcasts
 from bot.cdht.models import Assessment, Registration
+from bot.db import repo_outbox
 from bot.db.models import TopicSubscription, User
-from bot.delivery import Outcome
 from bot.messages import Button, Reply, button_rows
 from bot.reminders import repo as repo_reminders
 from bot.reminders.events import TOPIC_PREFIX, Event, events_of, remind_window
 from bot.reminders.models import ReminderNotice
 from bot.reminders.recurrence import is_quiet_hour
-from bot.reminders.sending import deliver_all, send_and_settle
 
 if TYPE_CHECKING:
     from bot.parts import Parts as App
@@ -104,6 +103,15 @@ def _claim(app: App, now: datetime, limit: int | None = None) -> list[Notice]:
                 if limit is not None and len(claimed) >= limit:
                     return claimed
                 if repo_reminders.claim_notice(session, user_id=user.id, key=key, now=now):
+                    repo_outbox.enqueue(
+                        session,
+                        reply=reply,
+                        kind="notice",
+                        channel=user.channel,
+                        chat_id=user.chat_id,
+                        user_id=user.id,
+                        ref=f"notice:{key}",
+                    )
                     claimed.append(Notice(user.id, key, user.channel, user.chat_id, reply))
     return claimed
 
@@ -113,36 +121,7 @@ def _broadcast_on_air(session, now: datetime) -> bool:  # noqa: ANN001
     return bool(repo_broadcasts.sending(session) or repo_broadcasts.due_to_start(session, now=now))
 
 
-def _release_if_broadcasting(app: App, notice: Notice) -> bool:
-    """Give the notice back for a later poll when a broadcast has started meanwhile."""
-    with app.sessions.begin() as session:
-        if not _broadcast_on_air(session, app.now()):
-            return False
-        repo_reminders.release_notice(session, user_id=notice.user_id, key=notice.key)
-        return True
-
-
-async def _send(app: App, notice: Notice) -> Outcome:
-    """Deliver one notice; a retryable failure frees it for a later poll in the window."""
-    if await asyncio.to_thread(_release_if_broadcasting, app, notice):
-        return Outcome.RETRY
-    return await send_and_settle(
-        app,
-        user_id=notice.user_id,
-        channel=notice.channel,
-        chat_id=notice.chat_id,
-        reply=notice.reply,
-        retry=lambda session: repo_reminders.release_notice(
-            session, user_id=notice.user_id, key=notice.key
-        ),
-        label=f"notice to user {notice.user_id}",
-    )
-
-
 async def run_notices_once(app: App, now: datetime) -> Counter[str]:
-    """Send the event and self-assessment notices that are due now."""
+    """Queue the event and self-assessment notices that are due now; count them."""
     claimed = await asyncio.to_thread(_claim, app, now, notices_per_poll(app))
-    counts = await deliver_all(
-        app, claimed, lambda notice: _send(app, notice), rate=app.settings.notice_rate
-    )
-    return Counter({f"notice_{k}": v for k, v in counts.items()})
+    return Counter({"notice_queued": len(claimed)})

@@ -1,24 +1,27 @@
-"""Send the reminders that are due: claim rows in the database, then deliver them."""
+"""Queue the reminders that are due: claim each occurrence and queue its message at once.
+
+Claiming (moving the reminder past its occurrence) and queueing the message in the outbox
+happen in one transaction, so an occurrence is never lost nor queued twice; the sender
+delivers it under the token's rate limit, retrying as needed.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from bot.db import repo_outbox
 from bot.db.models import User
-from bot.delivery import Outcome
 from bot.messages import Button, Reply, button_rows
 from bot.reminders import repo as repo_reminders
 from bot.reminders.notices import run_notices_once
 from bot.reminders.recurrence import is_quiet_hour, next_occurrence, rule_of
-from bot.reminders.sending import deliver_all, send_and_settle
 
 if TYPE_CHECKING:
     from bot.parts import Parts as App
@@ -28,41 +31,24 @@ log = logging.getLogger(__name__)
 BATCH = 1000
 
 
-@dataclass(frozen=True)
-class Due:
-    """One claimed occurrence of a reminder, ready to deliver."""
-
-    reminder_id: int
-    user_id: int
-    channel: str
-    chat_id: str
-    text: str
-    due: datetime
-    next_due: datetime | None
-
-
-def _claim(app: App, now: datetime) -> tuple[list[Due], Counter[str]]:
-    """Claim every due occurrence: move each reminder on before sending, so none goes twice."""
+def _claim(app: App, now: datetime) -> Counter[str]:
+    """Claim and queue every due occurrence, a batch per transaction; count what happened."""
     grace = timedelta(hours=app.settings.reminder_grace_hours)
-    claimed: list[Due] = []
-    skipped: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
     while True:
-        batch: list[Due] = []
         try:
-            rows = _claim_batch(app, now, grace, batch, skipped)
+            rows = _claim_batch(app, now, grace, counts)
         except OperationalError:  # e.g. SQLite busy with another poller: try on the next poll
             log.warning("reminders: database busy, claiming again on the next poll")
-            return claimed, skipped
-        claimed.extend(batch)  # only what was committed is sent
+            return counts
         if rows < BATCH:
-            return claimed, skipped
+            return counts
 
 
-def _claim_batch(
-    app: App, now: datetime, grace: timedelta, batch: list[Due], skipped: Counter[str]
-) -> int:
-    """Claim one batch of due rows in one transaction; return how many rows were due."""
+def _claim_batch(app: App, now: datetime, grace: timedelta, counts: Counter[str]) -> int:
+    """Claim one batch of due rows and queue their messages; return how many rows were due."""
     tz = app.settings.tz
+    batch: Counter[str] = Counter()
     with app.sessions.begin() as session:
         rows = list(session.scalars(repo_reminders.due_query(session, now=now, limit=BATCH)))
         user_ids = {r.user_id for r in rows}
@@ -78,12 +64,22 @@ def _claim_batch(
             user = users[row.user_id]
             reason = _skip_reason(row, user, due, now, grace, tz)
             if reason:
-                skipped[reason] += 1
+                batch[reason] += 1
                 log.info("reminder %s due %s not sent: %s", row.id, due.isoformat(), reason)
                 if reason == "user inactive":
                     repo_reminders.pause_all(session, user_id=user.id)
                 continue
-            batch.append(Due(row.id, user.id, user.channel, user.chat_id, row.text, due, next_due))
+            repo_outbox.enqueue(
+                session,
+                reply=reminder_reply(app, row.text),
+                kind="reminder",
+                channel=user.channel,
+                chat_id=user.chat_id,
+                user_id=user.id,
+                ref=f"reminder:{row.id}",
+            )
+            batch["queued"] += 1
+    counts.update(batch)  # only what was committed counts
     return len(rows)
 
 
@@ -106,25 +102,9 @@ def reminder_reply(app: App, text: str) -> Reply:
     return Reply(messages.text("reminders.due", text=text), button_rows(buttons))
 
 
-async def _send(app: App, item: Due) -> Outcome:
-    """Deliver one reminder; a retryable failure puts the occurrence back as due."""
-    return await send_and_settle(
-        app,
-        user_id=item.user_id,
-        channel=item.channel,
-        chat_id=item.chat_id,
-        reply=reminder_reply(app, item.text),
-        retry=lambda session: repo_reminders.retry_later(
-            session, reminder_id=item.reminder_id, due=item.due, next_due=item.next_due
-        ),
-        label=f"reminder {item.reminder_id}",
-    )
-
-
 async def run_due_once(app: App) -> Counter[str]:
-    """Send every due personal reminder and notice once; return counts of what happened."""
+    """Queue every due personal reminder and notice once; return counts of what happened."""
     now = app.now()
-    claimed, counts = await asyncio.to_thread(_claim, app, now)
-    counts.update(await deliver_all(app, claimed, lambda item: _send(app, item)))
+    counts = await asyncio.to_thread(_claim, app, now)
     counts.update(await run_notices_once(app, now))
     return counts

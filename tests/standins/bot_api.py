@@ -50,6 +50,13 @@ class BotApiStandIn(ServedStandIn):
     sent_messages: list[dict[str, Any]] = field(default_factory=list)
     forum_chats: set[int] = field(default_factory=set)  # groups that are forums (topics)
     topics: dict[int, dict[str, Any]] = field(default_factory=dict)  # thread id -> topic
+    # Injected trouble: seconds each send takes; sends answered 429 until a moment
+    # (time.monotonic()); the next N sends answered 502.
+    latency: float = 0.0
+    storm_until: float = 0.0
+    server_errors: int = 0
+    accepted: list[tuple[float, str]] = field(default_factory=list)  # (when, chat) per send
+    fetched_up_to: int = 0  # the highest update_id getUpdates handed out
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -139,6 +146,16 @@ class BotApiStandIn(ServedStandIn):
         """Return the chats that got a message (not an edit) containing the text."""
         return {chat for (chat, text), _n in self._delivered.items() if text_part in text}
 
+    def worst_flood(self) -> tuple[int, int]:
+        """Return the most sends accepted in any 1 s window, and to one chat in any 1 s."""
+        times = [t for t, _chat in self.accepted]
+        overall = _most_in_a_second(times)
+        by_chat: dict[str, list[float]] = {}
+        for moment, chat in self.accepted:
+            by_chat.setdefault(chat, []).append(moment)
+        per_chat = max((_most_in_a_second(v) for v in by_chat.values()), default=0)
+        return overall, per_chat
+
     def methods(self) -> list[str]:
         """Return the names of the methods called, in order."""
         return [c.method for c in self.calls]
@@ -189,7 +206,11 @@ class BotApiStandIn(ServedStandIn):
         method = request.path_params["method"]
         params = await self._params(request)
         self.calls.append(Call(method, params, time.monotonic()))
+        if method in SEND_METHODS and self.latency:
+            await asyncio.sleep(self.latency)
         failure = self.fail_next.pop(method, None)
+        if method in SEND_METHODS and failure is None:
+            failure = self._injected_failure()
         if failure is not None:
             return JSONResponse(
                 {"ok": False, **failure}, status_code=failure.get("error_code", 400)
@@ -212,10 +233,26 @@ class BotApiStandIn(ServedStandIn):
             return JSONResponse(body, status_code=429)
         handler = getattr(self, f"_m_{method}", None)
         result = await handler(params) if handler else True
+        if method in SEND_METHODS:
+            self.accepted.append((time.monotonic(), str(params.get("chat_id"))))
         if method in SEND_METHODS and method != "editMessageText":
             key = (str(params.get("chat_id")), str(params.get("text") or params.get("caption")))
             self._delivered[key] += 1
         return JSONResponse({"ok": True, "result": result})
+
+    def _injected_failure(self) -> dict[str, Any] | None:
+        """Return the failure the test asked for (a 429 storm, 5xx errors), if any."""
+        if time.monotonic() < self.storm_until:
+            self.too_many_requests += 1
+            return {
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {self.retry_after}",
+                "parameters": {"retry_after": self.retry_after},
+            }
+        if self.server_errors > 0:
+            self.server_errors -= 1
+            return {"error_code": 502, "description": "Bad Gateway"}
+        return None
 
     def _flooded(self, params: dict[str, Any]) -> bool:
         """Return whether this send breaks the limits; otherwise count it."""
@@ -251,7 +288,10 @@ class BotApiStandIn(ServedStandIn):
                 )
             except TimeoutError:
                 pass
-        return [u for u in self.updates if u["update_id"] >= offset]
+        handed = [u for u in self.updates if u["update_id"] >= offset]
+        if handed:
+            self.fetched_up_to = max(self.fetched_up_to, handed[-1]["update_id"])
+        return handed
 
     async def _m_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = params
@@ -331,3 +371,14 @@ class BotApiStandIn(ServedStandIn):
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._sent_message(params, text=params.get("text", ""))
+
+
+def _most_in_a_second(times: list[float]) -> int:
+    """Return the largest number of moments within any window shorter than one second."""
+    times = sorted(times)
+    best, start = 0, 0
+    for end, moment in enumerate(times):
+        while moment - times[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best

@@ -1,7 +1,7 @@
 """tickets, ticket messages, faq proposals, forum topics; a role for admins
 
 Revision ID: 0010_handoff
-Revises: 0016_zalo_reach
+Revises: 0010_messaging
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import bot.db.base
 
 revision = "0010_handoff"
-down_revision = "0016_zalo_reach"
+down_revision = "0010_messaging"
 branch_labels = None
 depends_on = None
 

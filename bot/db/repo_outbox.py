@@ -1,0 +1,284 @@
+"""The outbox: queue messages for the sender, pick what may go next, and settle outcomes.
+
+Contract for features (broadcast, reminders, handoff, Zalo): call `enqueue` inside the
+transaction that decides to send, and the message goes out after the commit, exactly as
+committed, with retries; never call a channel directly. `kind` sets the priority:
+reply < staff/progress < reminder/notice < broadcast (lower goes first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from bot.db.base import utcnow
+from bot.db.models_messaging import OutboxMessage
+from bot.messages import Address, Attachment, Button, Reply
+
+PRIORITY = {"reply": 0, "staff": 1, "progress": 1, "reminder": 2, "notice": 2, "broadcast": 3}
+OPEN = ("pending", "sending")
+
+
+def enqueue(
+    session: Session,
+    *,
+    reply: Reply,
+    kind: str = "reply",
+    to: Address | None = None,
+    channel: str | None = None,
+    chat_id: str | None = None,
+    user_id: int | None = None,
+    edit_of: int | None = None,
+    not_before: datetime | None = None,
+    ref: str | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """Queue one message (or an edit of the message of row `edit_of`) and return its row.
+
+    The address is `reply.to`, else `to`, else `channel` + `chat_id` (+ `user_id`).
+    A newer edit of the same message supersedes an older one still waiting. Times here
+    (`now`, `not_before`) are wall-clock UTC; `now` defaults to the current time.
+    """
+    address = reply.to or to
+    if address is not None:
+        channel, chat_id, user_id = address.channel, address.chat_id, address.user_id
+    if not channel or not chat_id:
+        raise ValueError("a message needs a channel and a chat")
+    if edit_of is not None:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.edit_of == edit_of, OutboxMessage.status == "pending")
+            .values(status="superseded")
+            .execution_options(synchronize_session=False)
+        )
+    row = OutboxMessage(
+        channel=channel,
+        chat_id=str(chat_id),
+        user_id=user_id,
+        kind=kind,
+        priority=PRIORITY[kind],
+        payload=reply_to_json(reply),
+        attachment=reply.attachment.data if reply.attachment else None,
+        status="pending",
+        attempts=0,
+        not_before=not_before,
+        edit_of=edit_of,
+        ref=ref,
+        created_at=now or utcnow(),
+    )
+    session.add(row)
+    return row
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """Return the reply as JSON (the attachment's bytes are stored beside it)."""
+    data: dict[str, Any] = {"text": reply.text}
+    if reply.to is not None and reply.to.topic:
+        data["topic"] = reply.to.topic
+    if reply.buttons:
+        data["buttons"] = [
+            [{"label": b.label, "payload": b.payload, "url": b.url} for b in row]
+            for row in reply.buttons
+        ]
+    if reply.numbers_are_answers:
+        data["numbers"] = True
+    if reply.attachment is not None:
+        data["file"] = {"name": reply.attachment.filename, "image": reply.attachment.is_image}
+    return data
+
+
+def reply_of(row: OutboxMessage | Queued) -> Reply:
+    """Rebuild the Reply a row carries."""
+    data = row.payload
+    buttons = tuple(
+        tuple(Button(b["label"], payload=b.get("payload"), url=b.get("url")) for b in line)
+        for line in data.get("buttons", ())
+    )
+    attachment = None
+    if "file" in data:
+        attachment = Attachment(
+            data["file"]["name"], row.attachment or b"", is_image=data["file"]["image"]
+        )
+    topic = data.get("topic")
+    return Reply(
+        data["text"],
+        buttons,
+        attachment=attachment,
+        numbers_are_answers=bool(data.get("numbers")),
+        to=Address(row.channel, row.chat_id, row.user_id, topic=topic) if topic else None,
+    )
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A row picked for sending, detached from its session."""
+
+    id: int
+    channel: str
+    chat_id: str
+    user_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    attachment: bytes | None
+    attempts: int
+    edit_of: int | None
+    ref: str | None
+    edit_message_id: str | None = None  # the messenger's id of the message an edit replaces
+
+
+def sendable(
+    session: Session, *, channel: str, now: datetime, limit: int, skip_chats: set[str]
+) -> list[Queued]:
+    """Return up to `limit` rows that may go now, most urgent first, one per chat.
+
+    A row waits while an earlier row of the same chat and the same or a more urgent kind is
+    still open, so one chat's replies keep their order (a later reply never overtakes one
+    backing off after an error), while a reply does not wait behind a notice.
+    """
+    earlier = aliased(OutboxMessage)
+    due = (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now)
+    waiting = (
+        select(earlier.id)
+        .where(
+            earlier.channel == OutboxMessage.channel,
+            earlier.chat_id == OutboxMessage.chat_id,
+            earlier.status.in_(OPEN),
+            earlier.id < OutboxMessage.id,
+            earlier.priority <= OutboxMessage.priority,
+            (earlier.not_before.is_(None)) | (earlier.not_before <= now),
+        )
+        .exists()
+    )
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.status == "pending",
+            due,
+            (OutboxMessage.retry_at.is_(None)) | (OutboxMessage.retry_at <= now),
+            ~waiting,
+        )
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .limit(limit + len(skip_chats))
+    )
+    picked: list[Queued] = []
+    for row in session.scalars(query):
+        if row.chat_id in skip_chats:
+            continue
+        picked.append(
+            Queued(
+                row.id,
+                row.channel,
+                row.chat_id,
+                row.user_id,
+                row.kind,
+                row.payload,
+                row.attachment,
+                row.attempts,
+                row.edit_of,
+                row.ref,
+            )
+        )
+        if len(picked) >= limit:
+            break
+    return picked
+
+
+def mark_sending(session: Session, *, ids: list[int]) -> set[int]:
+    """Mark rows in flight (committed before they go); return those this call marked.
+
+    A row another sender marked meanwhile is not returned, so it never goes twice.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
+        .values(status="sending", attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars())
+
+
+def requeue_sending(session: Session, *, channel: str) -> int:
+    """Put rows a dead sender left in flight back in the queue; return how many."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.status == "sending")
+        .values(status="pending")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def set_outcome(session: Session, *, row_id: int, **values: Any) -> None:
+    """Record what happened to a row (status, message_id, sent_at, retry_at, error)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def message_id_of(session: Session, *, row_id: int) -> tuple[str | None, str | None]:
+    """Return (status, messenger message id) of a row, e.g. the message an edit replaces."""
+    found = session.execute(
+        select(OutboxMessage.status, OutboxMessage.message_id).where(OutboxMessage.id == row_id)
+    ).one_or_none()
+    return (None, None) if found is None else (found[0], found[1])
+
+
+def cancel(session: Session, *, ref_prefix: str) -> int:
+    """Withdraw the rows not sent yet whose ref starts with the prefix; return how many."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.ref.startswith(ref_prefix), OutboxMessage.status == "pending")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def depth(session: Session) -> dict[tuple[str, str], int]:
+    """Return the number of open rows by (channel, kind)."""
+    query = (
+        select(OutboxMessage.channel, OutboxMessage.kind, func.count())
+        .where(OutboxMessage.status.in_(OPEN))
+        .group_by(OutboxMessage.channel, OutboxMessage.kind)
+    )
+    return {(channel, kind): n for channel, kind, n in session.execute(query)}
+
+
+def oldest_open(session: Session, *, now: datetime) -> float:
+    """Return how long the oldest due open row has waited, in seconds."""
+    oldest = session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status.in_(OPEN),
+            (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
+        )
+    )
+    return 0.0 if oldest is None else max(0.0, (now - oldest).total_seconds())
+
+
+def prune(session: Session, *, older_than: datetime) -> int:
+    """Delete settled rows older than `older_than`; return how many."""
+    result = session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status.not_in(OPEN), OutboxMessage.created_at < older_than
+        )
+    )
+    return result.rowcount or 0
+
+
+def open_due(session: Session, *, now: datetime) -> int:
+    """Return how many rows are open and due (waiting, backing off or in flight)."""
+    return session.scalar(
+        select(func.count()).where(
+            OutboxMessage.status.in_(OPEN),
+            (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
+        )
+    ) or 0

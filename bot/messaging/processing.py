@@ -1,0 +1,194 @@
+"""Handle stored updates: each chat in order, a batch per transaction with its replies.
+
+One transaction takes the next update of up to INBOX_BATCH chats, runs the dispatcher on
+each (a savepoint apiece, so one failing handler does not undo the others), writes the
+replies to the outbox and marks the updates done. A crash before the commit leaves them
+pending (handled again after restart, nothing was sent); after it, they are never handled
+again, and their replies are in the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from bot.db import repo_inbox, repo_outbox
+from bot.messages import Incoming
+
+if TYPE_CHECKING:
+    from bot.messaging.metrics import Metrics
+    from bot.messaging.parts import MessagingParts as App
+
+log = logging.getLogger(__name__)
+
+IDLE_POLL_SECONDS = 0.25  # how often an idle worker looks for updates other processes stored
+ERROR_PAUSE_SECONDS = 1.0
+
+
+class Receiver(Protocol):
+    """A channel as processing sees it: reads its stored updates."""
+
+    name: str
+
+    def incoming_of(self, session: Session, payload: dict[str, Any]) -> Incoming | None:
+        """Return the message in a stored update, or None for updates with nothing to say."""
+        ...
+
+    def after_handled(self, payload: dict[str, Any]) -> Awaitable[None] | None:
+        """Do what must follow handling but need not be durable (e.g. stop a button spinner)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Handled:
+    """An update handled in the last batch."""
+
+    channel: str
+    payload: dict[str, Any]
+
+
+def process_batch(
+    app: App, receivers: dict[str, Receiver], *, limit: int, metrics: Metrics | None = None
+) -> list[Handled]:
+    """Handle the next update of up to `limit` chats in one transaction; return them."""
+    handled: list[Handled] = []
+    with app.sessions.begin() as session:
+        rows = repo_inbox.claim_heads(session, channels=list(receivers), limit=limit)
+        for row in rows:
+            now = app.now()
+            error = handle_update(app, session, receivers[row.channel], row.payload)
+            repo_inbox.settle(session, update_id=row.id, now=now, error=error)
+            handled.append(Handled(row.channel, row.payload))
+            if metrics is not None:
+                metrics.handled.labels(row.channel, "failed" if error else "done").inc()
+                metrics.latency.labels(row.channel).observe(
+                    max(0.0, (now - row.received_at).total_seconds())
+                )
+    return handled
+
+
+def handle_update(
+    app: App, session: Session, receiver: Receiver, payload: dict[str, Any]
+) -> str | None:
+    """Turn one stored update into replies in the outbox; return an error when unreadable."""
+    try:
+        with session.begin_nested():
+            incoming = receiver.incoming_of(session, payload)
+    except Exception as error:  # noqa: BLE001 - a malformed update must not block its chat
+        log.exception("%s: could not read a stored update", receiver.name)
+        return f"{type(error).__name__}: {error}"[:250]
+    if incoming is None:
+        return None
+    now = app.now()
+    for reply in app.dispatcher.handle_in(session, incoming):
+        repo_outbox.enqueue(
+            session,
+            reply=reply,
+            channel=incoming.channel,
+            chat_id=incoming.chat_id,
+            kind="reply",
+            now=now,
+        )
+    return None
+
+
+class Processor:
+    """Workers that handle stored updates until stopped; `wake()` after storing new ones."""
+
+    def __init__(
+        self,
+        app: App,
+        receivers: dict[str, Receiver],
+        *,
+        workers: int,
+        batch: int,
+        metrics: Metrics | None,
+        on_handled: list[Any],
+        serial: bool = False,
+    ) -> None:
+        self.app = app
+        self.receivers = receivers
+        self.workers = workers
+        self.batch = batch
+        self.metrics = metrics
+        self.on_handled = on_handled  # callables woken after a commit (the senders)
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._side_tasks: set[asyncio.Task[Any]] = set()
+        # Without row locks (SQLite) two batches at once could take the same update.
+        self._serial = asyncio.Lock() if serial else None
+
+    def wake(self) -> None:
+        """Tell the workers new updates are stored."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start the workers."""
+        self._stopping.clear()
+        self._tasks = [
+            asyncio.create_task(self._run(), name=f"inbox-worker-{i}") for i in range(self.workers)
+        ]
+
+    async def stop(self) -> None:
+        """Stop after the batches in hand are committed."""
+        self._stopping.set()
+        self._wake.set()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        if self._side_tasks:
+            await asyncio.wait(list(self._side_tasks), timeout=5)
+
+    async def run_once(self) -> int:
+        """Handle one batch now; return how many updates it held."""
+        if self._serial is not None:
+            async with self._serial:
+                return await self._batch()
+        return await self._batch()
+
+    async def _batch(self) -> int:
+        handled = await asyncio.to_thread(
+            process_batch, self.app, self.receivers, limit=self.batch, metrics=self.metrics
+        )
+        if handled:
+            for wake in self.on_handled:
+                wake()
+            for item in handled:
+                self._follow_up(item)
+        return len(handled)
+
+    async def drain(self) -> None:
+        """Handle batches until nothing is pending (the terminal chat's inline processing)."""
+        while await self.run_once():
+            pass
+
+    def _follow_up(self, item: Handled) -> None:
+        """Run the channel's non-durable follow-up of a handled update in the background."""
+        follow = self.receivers[item.channel].after_handled(item.payload)
+        if follow is None:
+            return
+        task = asyncio.ensure_future(follow)
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                count = await self.run_once()
+            except Exception:
+                log.exception("inbox worker: batch failed; retrying")
+                count = 0
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), ERROR_PAUSE_SECONDS)
+            if count:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)

@@ -1,0 +1,152 @@
+"""The inbox: updates stored before they are acknowledged, once, and handled after a crash."""
+
+from __future__ import annotations
+
+import copy
+
+import httpx
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.channels.telegram import received_of
+from bot.db.models import QuestionLog
+from bot.db.models_messaging import InboxUpdate
+from bot.runner import Runtime
+from tests.conftest import AppFactory
+from tests.helpers import buttons_of, telegram_app, telegram_polling
+from tests.standins.bot_api import BotApiStandIn
+
+SECRET = "s3cret-token_1"
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+QUESTION = "tuần lễ học tập suốt đời diễn ra khi nào"
+
+
+def webhook_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:
+    return telegram_app(
+        make_app,
+        url,
+        bot_api,
+        webhook_url="https://bot.example.vn/telegram",
+        webhook_secret=SECRET,
+        **extra,
+    )
+
+
+def count(app: App, model: type) -> int:
+    with app.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def test_webhook_update_posted_twice_is_answered_once(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = webhook_app(make_app, db_url, bot_api)
+    runtime = Runtime(app)
+    port = await runtime.start_webhook_server(port=0)
+    try:
+        update = bot_api.make_update(QUESTION)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            first = await client.post("/telegram", json=update, headers=HEADERS)
+            await runtime.settle()
+            again = await client.post("/telegram", json=update, headers=HEADERS)  # redelivery
+            await runtime.settle()
+        assert first.status_code == again.status_code == 200
+    finally:
+        await runtime.stop()
+    answers = [m for m in bot_api.sent(42) if "10" in m["text"]]
+    assert len(answers) == 1 and len(bot_api.sent(42)) == 1
+    assert count(app, QuestionLog) == 1 and count(app, InboxUpdate) == 1
+
+
+async def test_polled_update_delivered_twice_is_answered_once(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = telegram_app(make_app, db_url, bot_api)
+    async with telegram_polling(app) as runtime:
+        update = bot_api.user_says(QUESTION)
+        bot_api.updates.append(copy.deepcopy(update))  # Telegram sends it again
+        await bot_api.wait_for(1)
+        await runtime.settle()
+        bot_api.user_says("/help")
+        await bot_api.wait_for(2)
+    assert len(bot_api.sent(42)) == 2
+    assert count(app, QuestionLog) == 1
+
+
+async def test_flow_answer_delivered_twice_is_taken_once(
+    make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = webhook_app(make_app, sqlite_url, bot_api)
+    runtime = Runtime(app)
+    port = await runtime.start_webhook_server(port=0)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            await client.post("/telegram", json=bot_api.make_update("/dangky"), headers=HEADERS)
+            await runtime.settle()
+            agree = next(b for b in buttons_of(bot_api.sent(42)[-1]) if "Tôi đồng ý" in b["text"])
+            pressed = bot_api.user_presses(agree["callback_data"])
+            await client.post("/telegram", json=pressed, headers=HEADERS)
+            await runtime.settle()
+            assert "họ và tên" in bot_api.sent(42)[-1]["text"].lower()
+            name = bot_api.make_update("Nguyễn Văn An")
+            for _ in range(2):  # Telegram redelivers the name
+                await client.post("/telegram", json=name, headers=HEADERS)
+            await runtime.settle()
+    finally:
+        await runtime.stop()
+    after = [m["text"] for m in bot_api.sent(42)[2:]]
+    assert len(after) == 1, after  # the next question, once; the name is not read as a year
+    assert "sinh năm nào" in after[0]
+
+
+async def test_body_that_is_not_an_update_is_acknowledged_and_ignored(
+    make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = webhook_app(make_app, sqlite_url, bot_api)
+    runtime = Runtime(app)
+    port = await runtime.start_webhook_server(port=0)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for body in ({"foo": 1}, {"update_id": "x"}, [1, 2]):
+                answer = await client.post("/telegram", json=body, headers=HEADERS)
+                assert answer.status_code == 200
+            await runtime.settle()
+    finally:
+        await runtime.stop()
+    assert bot_api.sent() == [] and count(app, InboxUpdate) == 0
+
+
+async def test_body_over_one_megabyte_is_refused_before_it_is_read(
+    make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = webhook_app(make_app, sqlite_url, bot_api)
+    runtime = Runtime(app)
+    port = await runtime.start_webhook_server(port=0)
+    big = b'{"update_id": 1, "pad": "' + b"x" * 2_000_000 + b'"}'
+
+    async def chunks():  # no Content-Length: the limit holds while streaming too
+        for start in range(0, len(big), 65536):
+            yield big[start : start + 65536]
+
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            declared = await client.post("/telegram", content=big, headers=HEADERS)
+            streamed = await client.post("/telegram", content=chunks(), headers=HEADERS)
+    finally:
+        await runtime.stop()
+    assert declared.status_code == streamed.status_code == 413
+    assert count(app, InboxUpdate) == 0
+
+
+async def test_update_stored_before_a_crash_is_answered_after_the_restart(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = telegram_app(make_app, db_url, bot_api)
+    crashed = Runtime(app)  # stores the update, dies before any worker handled it
+    stored = await crashed.core.intake([received_of(bot_api.make_update(QUESTION))])
+    assert stored == 1 and bot_api.sent() == []
+    restarted = telegram_app(make_app, db_url, bot_api)
+    async with telegram_polling(restarted) as runtime:
+        await bot_api.wait_for(1)
+        await runtime.settle()
+    assert len(bot_api.sent(42)) == 1 and "10" in bot_api.sent(42)[0]["text"]
