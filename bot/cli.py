@@ -10,6 +10,7 @@ import statistics
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.content import ContentError, load_content
@@ -18,6 +19,9 @@ from bot.content.faq_screens import FIRST_SCREEN_MAX_CHARS
 from bot.logs import setup_logging
 
 CHAT_LOG = Path("data/khuyenhoc.log")  # the terminal chat keeps log lines out of the chat
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -37,17 +41,49 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.console import ConsoleChannel
     from bot.runner import Runtime
 
+    staff_chat = None
+    if args.staff:  # the terminal is the staff group, and its user has the staff role
+        staff_chat = STAFF_CONSOLE_CHAT
+        settings = settings.model_copy(
+            update={"staff_channel": "console", "staff_chat_id": staff_chat}
+        )
+
     async def chat() -> None:
         app = build_app(settings)
+        if staff_chat is not None:
+            grant_console_staff(app, args.user)
         runtime = Runtime(app)
         await runtime.start_services()
+        console = ConsoleChannel(
+            app, sys.stdin, sys.stdout, user_id=args.user, staff_chat=staff_chat
+        )
         try:
-            await ConsoleChannel(app, sys.stdin, sys.stdout, user_id=args.user).run()
+            await console.run(greeting="/phieu" if staff_chat else "/start")
         finally:
             await runtime.stop()
 
     asyncio.run(chat())
     return 0
+
+
+STAFF_CONSOLE_CHAT = "staff"
+
+
+def grant_console_staff(app: App, user: str) -> None:
+    """Give the terminal's user the staff role (whoever runs the CLI owns the database)."""
+    from bot.admins import repo
+    from bot.admins.models import STAFF
+
+    with app.sessions.begin() as session:
+        if not repo.is_db_admin(session, channel="console", external_id=user):
+            repo.grant(
+                session,
+                channel="console",
+                external_id=user,
+                role=STAFF,
+                added_by="cli",
+                now=app.now(),
+            )
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -246,6 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run on Telegram if configured, else the terminal chat")
     chat = sub.add_parser("chat", help="chat with the bot in the terminal")
     chat.add_argument("--user", default="local", help="console user id (default: local)")
+    chat.add_argument(
+        "--staff", action="store_true", help="be the staff group: list and answer tickets"
+    )
     ask = sub.add_parser("ask", help="answer a question (use - to read lines from stdin)")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -12,6 +13,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 DEFAULT_DATABASE_URL = "sqlite:///data/khuyenhoc.db"
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_DAYS = re.compile(r"^\s*([1-7])\s*(?:-\s*([1-7]))?\s*$")
 
 
 class SettingsError(Exception):
@@ -118,6 +121,29 @@ class Settings(BaseSettings):
     semantic_cache_dir: Path = Path("data")
 
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
+
+    # Questions handed over to staff (bot/handoff): the staff group and the office's hours.
+    staff_chat_id: str | None = None
+    staff_channel: str = "telegram"
+    staff_working_hours: str = "07:30-17:00"
+    staff_working_days: str = "1-5"
+    ticket_remind_hours: float = Field(default=4.0, gt=0, le=168)
+    ticket_poll_seconds: float = Field(default=60.0, gt=0, le=3600)
+
+    @field_validator("staff_working_hours")
+    @classmethod
+    def _hours_range(cls, value: str) -> str:
+        """Accept `HH:MM-HH:MM` with the opening before the closing."""
+        parse_hours(value)
+        return value
+
+    @field_validator("staff_working_days")
+    @classmethod
+    def _days_list(cls, value: str) -> str:
+        """Accept ISO weekdays such as `1-5` or `1,2,3,4,5,6`."""
+        parse_days(value)
+        return value
+
     chart_font: Path | None = None  # a TTF with Vietnamese glyphs for /thongke charts
 
     @field_validator("chart_font")
@@ -258,6 +284,35 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """Return the configured time zone."""
         return ZoneInfo(self.timezone)
+
+
+def parse_hours(text: str) -> tuple[time, time]:
+    """Parse `07:30-17:00` into opening and closing times (opening first)."""
+    found = _HOURS.match(text)
+    if found is None:
+        raise ValueError("expected HH:MM-HH:MM, e.g. 07:30-17:00")
+    h1, m1, h2, m2 = (int(part) for part in found.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise ValueError("hours 0-23, minutes 0-59")
+    opens, closes = time(h1, m1), time(h2, m2)
+    if opens >= closes:
+        raise ValueError("the office must open before it closes")
+    return opens, closes
+
+
+def parse_days(text: str) -> frozenset[int]:
+    """Parse `1-5` (Monday to Friday) or `1,2,3` into ISO weekdays."""
+    days: set[int] = set()
+    for part in text.split(","):
+        found = _DAYS.match(part)
+        if found is None:
+            raise ValueError("expected ISO weekdays like 1-5 or 1,2,3,4,5,6 (1 = Monday)")
+        first = int(found.group(1))
+        last = int(found.group(2) or first)
+        if last < first:
+            raise ValueError("a range of days must go forward, e.g. 1-5")
+        days.update(range(first, last + 1))
+    return frozenset(days)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -130,7 +130,8 @@ class Dispatcher:
             session,
             channel=incoming.channel,
             external_id=incoming.user_id,
-            chat_id=incoming.chat_id,
+            # A group is not the user's own chat: keep their private chat (Telegram: their id).
+            chat_id=incoming.user_id if incoming.is_group else incoming.chat_id,
             display_name=incoming.display_name,
             now=now,
         )
@@ -200,7 +201,7 @@ class Dispatcher:
         if found:
             ctx.args = (found.group(2) or "").strip()
             return self.commands.get(found.group(1).lower())
-        if ctx.flow is not None:
+        if ctx.flow is not None and not incoming.is_group:  # flows are private conversations
             route = self.flows.get(ctx.flow.flow)
             if route is not None:
                 return route

@@ -52,6 +52,8 @@ class Incoming:
     display_name: str = ""
     is_group: bool = False
     audio: AudioRef | None = None  # a voice note (kind VOICE) the channel can fetch
+    # Text of the bot's own message this one replies to (a staff answer to a ticket's post).
+    reply_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,9 @@ class Address:
     channel: str
     chat_id: str
     user_id: int | None = None  # the users.id of the recipient, when known
+    # A conversation within a group (e.g. "HK-0042 · question"): in a Telegram forum group
+    # each topic gets its own forum topic, made on first use; other chats ignore it.
+    topic: str | None = None
 
 
 @dataclass(frozen=True)

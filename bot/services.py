@@ -29,6 +29,7 @@ SERVICE_FACTORIES: list[str] = [
     "bot.voice.worker:create_service",
     "bot.console.live:create_service",  # swaps in content published from the web console
     "bot.channels.download_links:create_service",  # deletes expired download links
+    "bot.handoff.reminders:create_service",
 ]
 
 

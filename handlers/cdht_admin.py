@@ -11,6 +11,7 @@ from bot.cdht.assessment import AssessmentContent
 from bot.cdht.filters import FilterError, Filters
 from bot.context import Context
 from bot.messages import Attachment, Reply
+from handlers import handoff_staff
 
 TOP_PLACES = 10  # places listed and drawn; the rest are in the CSV
 
@@ -86,6 +87,7 @@ def handle_stats(ctx: Context) -> list[Reply]:
     png = chart.render(panels, font_path=chart.find_font(ctx.app.settings.chart_font))
     image = Attachment(f"thong-ke-cdht-{year}.png", png, is_image=True)
     caption = ctx.t("cdht_admin.chart_caption", year=year)
+    text += "\n\n" + handoff_staff.figures_text(ctx)
     return [ctx.reply(text), Reply(caption, attachment=image)]
 
 

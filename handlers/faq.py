@@ -142,20 +142,6 @@ def handle_feedback(ctx: Context) -> list[Reply]:
     return [ctx.say("faq.thanks_helpful" if vote == "1" else "faq.thanks_not_helpful")]
 
 
-def handle_leave_for_staff(ctx: Context) -> list[Reply]:
-    """Mark the citizen's question for staff to review."""
-    log_part = ctx.payload.partition(":")[2]
-    question = (
-        repo_questions.get_question(ctx.session, log_id=int(log_part), user_id=ctx.user.id)
-        if log_part.isdigit()
-        else None
-    )
-    if question is None:
-        return [ctx.say("core.stale_button")]
-    question.left_for_staff = True
-    return [ctx.say("faq.left_for_staff")]
-
-
 def describe_match(app: App, question: str) -> dict[str, Any]:
     """Return the machine-readable decision for one question (the `ask --json` format)."""
     result = app.faq_index.match(question)

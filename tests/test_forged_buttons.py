@@ -45,6 +45,12 @@ SEEDS = [
     "qt:rm:console:x",
     "vc:ok:AAAAAAAA",
     "zns:yes",
+    "qt:rs:console:x",
+    "hk:more:1",
+    "hk:close:1",
+    "tk:done:1",
+    "tk:c:1:place",
+    "tk:fq:1:0",
 ]
 
 

@@ -1,4 +1,4 @@
-"""Admins added in the bot by a super-admin."""
+"""Accounts given a role (admin or staff) in the bot by a super-admin."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime, utcnow
 
+ADMIN = "admin"
+STAFF = "staff"  # answers handed-over questions (bot/handoff); admins count as staff too
+
 
 class Admin(Base):
-    """An admin added by a super-admin (super-admins come from ADMIN_IDS)."""
+    """An account given a role (admin or staff) by a super-admin (supers are in ADMIN_IDS)."""
 
     __tablename__ = "admins"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
@@ -19,5 +22,6 @@ class Admin(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16), default=ADMIN, server_default=ADMIN)
     added_by: Mapped[str] = mapped_column(String(96))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -39,6 +39,7 @@ class ConsoleChannel:
         stdout: TextIO,
         user_id: str | None = None,
         files_dir: Path | None = None,
+        staff_chat: str | None = None,
         core: MessagingCore | None = None,
     ) -> None:
         self.app = app
@@ -46,6 +47,8 @@ class ConsoleChannel:
         self.stdout = stdout
         self.user_id = user_id or "local"
         self.files_dir = files_dir or app.settings.files_dir
+        # Set: the terminal is the staff group (`khuyenhoc chat --staff`), not a private chat.
+        self.staff_chat = staff_chat
         self._buttons = ButtonMemory(max_chats=1)
         self._sent = 0
         self._session_key = uuid.uuid4().hex[:12]
@@ -55,6 +58,8 @@ class ConsoleChannel:
 
     async def send(self, chat_id: str, reply: Reply) -> str:
         """Print one reply with its buttons numbered; save an attachment to a file."""
+        if chat_id != self._chat():  # e.g. a staff answer to a terminal citizen, or a ticket
+            self.stdout.write(f"\n📤 [→ console:{chat_id}]")
         self._print_reply(reply)
         self._sent += 1
         return str(self._sent)
@@ -79,6 +84,8 @@ class ConsoleChannel:
     async def run(self, greeting: str = "/start") -> None:
         """Chat until end of input or an exit word."""
         self.app.channels.register(self)
+        if self.staff_chat is not None:
+            self.stdout.write(self.app.content.messages.text("handoff.staff_console_hint") + "\n")
         if greeting:
             await self._handle_line(greeting, echo=True)
         while True:
@@ -126,19 +133,24 @@ class ConsoleChannel:
         await self.core.intake([item])
         await self.flush()
 
+    def _chat(self) -> str:
+        """Return the chat this terminal is: the staff group or the user's own chat."""
+        return self.staff_chat or self.user_id
+
     def _incoming(self, line: str) -> Incoming:
         """Read a number as a press of that button, anything else as text."""
+        where = {"chat_id": self._chat(), "is_group": self.staff_chat is not None}
         pressed = self._buttons.pressed(self.user_id, line)
         if pressed is not None:
             return Incoming(
                 "console",
                 self.user_id,
-                self.user_id,
                 text=pressed.label,
                 payload=pressed.payload,
                 kind=Kind.BUTTON,
+                **where,
             )
-        return Incoming("console", self.user_id, self.user_id, text=line)
+        return Incoming("console", self.user_id, text=line, **where)
 
     def _print_reply(self, reply: Reply, prefix: str = "") -> None:
         """Write the reply text, its buttons as numbered lines, and any attachment path."""

@@ -12,6 +12,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     Update,
 )
 from telegram.constants import MessageLimit
@@ -20,6 +21,7 @@ from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from bot.channels.base import MessengerError, RateLimited, RecipientBlocked, TransientError
+from bot.channels.telegram_topics import ForumTopics
 from bot.context import AppParts as App
 from bot.db.repo_inbox import Received
 from bot.messages import AudioRef, AudioTooLarge, Incoming, Kind, Reply, split_text
@@ -64,6 +66,7 @@ class TelegramChannel:
         )
         self.bot = self.application.bot
         self._poller: asyncio.Task[None] | None = None
+        self.topics = ForumTopics(app, self.application.bot)
         app.channels.register(self)
         if core is not None:
             core.add_channel(self)
@@ -169,26 +172,29 @@ class TelegramChannel:
             log.info("could not answer callback query %s", query_id)
 
     async def send(self, chat_id: str, reply: Reply) -> str:
-        """Send a reply (text with an inline keyboard, or a photo/document)."""
+        """Send a reply (text with an inline keyboard, or a photo/document).
+
+        A reply addressed to a topic goes into that topic's forum thread in a forum group.
+        """
         bot = self.application.bot
         markup = keyboard(reply)
         try:
+            topic = reply.to.topic if reply.to is not None else None
+            thread = await self.topics.thread_for(chat_id, topic) if topic else None
             if reply.attachment is not None:
                 upload = InputFile(reply.attachment.data, filename=reply.attachment.filename)
                 caption = reply.text[: MessageLimit.CAPTION_LENGTH]
-                if reply.attachment.is_image:
-                    sent = await bot.send_photo(
-                        chat_id, upload, caption=caption, reply_markup=markup
-                    )
-                else:
-                    sent = await bot.send_document(
-                        chat_id, upload, caption=caption, reply_markup=markup
-                    )
+                send_file = bot.send_photo if reply.attachment.is_image else bot.send_document
+                sent = await send_file(
+                    chat_id, upload, caption=caption, reply_markup=markup, message_thread_id=thread
+                )
                 return str(sent.message_id)
             chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
             for chunk in chunks[:-1]:
-                await bot.send_message(chat_id, chunk)
-            sent = await bot.send_message(chat_id, chunks[-1], reply_markup=markup)
+                await bot.send_message(chat_id, chunk, message_thread_id=thread)
+            sent = await bot.send_message(
+                chat_id, chunks[-1], reply_markup=markup, message_thread_id=thread
+            )
             return str(sent.message_id)
         except TelegramError as error:
             raise delivery_error(error) from error
@@ -250,7 +256,7 @@ def to_incoming(update: Update) -> Incoming | None:
     if message is None:
         return None
     if message.text is not None:
-        return Incoming(**common, text=message.text)
+        return Incoming(**common, text=message.text, reply_to=_replied_text(message))
     kind = Kind.OTHER
     sound = message.voice or message.audio
     if message.sticker is not None:
@@ -270,6 +276,14 @@ def _seconds(duration: object) -> float | None:
     if hasattr(duration, "total_seconds"):
         return float(duration.total_seconds())
     return float(duration) if isinstance(duration, int | float) else None
+def _replied_text(message: Message) -> str:
+    """Return the text of the bot's message this one replies to (or its forum topic's name)."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+        return ""
+    if replied.forum_topic_created is not None:
+        return replied.forum_topic_created.name
+    return replied.text or replied.caption or ""
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -100,3 +100,17 @@ class AuditLog(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class ChatTopic(Base):
+    """A forum topic the bot opened in a group for one conversation (e.g. one ticket)."""
+
+    __tablename__ = "chat_topics"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "title"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(128))
+    thread_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "bot.console.models",
     "bot.dashboard.models",
     "bot.campaigns.models",
+    "bot.handoff.models",
 ]
 
 

@@ -77,6 +77,8 @@ def enqueue(
 def reply_to_json(reply: Reply) -> dict[str, Any]:
     """Return the reply as JSON (the attachment's bytes are stored beside it)."""
     data: dict[str, Any] = {"text": reply.text}
+    if reply.to is not None and reply.to.topic:
+        data["topic"] = reply.to.topic
     if reply.buttons:
         data["buttons"] = [
             [{"label": b.label, "payload": b.payload, "url": b.url} for b in row]
@@ -101,11 +103,13 @@ def reply_of(row: OutboxMessage | Queued) -> Reply:
         attachment = Attachment(
             data["file"]["name"], row.attachment or b"", is_image=data["file"]["image"]
         )
+    topic = data.get("topic")
     return Reply(
         data["text"],
         buttons,
         attachment=attachment,
         numbers_are_answers=bool(data.get("numbers")),
+        to=Address(row.channel, row.chat_id, row.user_id, topic=topic) if topic else None,
     )
 
 

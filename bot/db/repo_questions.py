@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,3 +59,20 @@ def record_feedback(
         )
     )
     return True
+
+
+def latest_question(
+    session: Session, *, user_id: int, minutes: int, now: datetime
+) -> QuestionLog | None:
+    """Return the user's latest typed question of the last `minutes`, if any."""
+    query = (
+        select(QuestionLog)
+        .where(
+            QuestionLog.user_id == user_id,
+            QuestionLog.status != "chosen",
+            QuestionLog.created_at >= now - timedelta(minutes=minutes),
+        )
+        .order_by(QuestionLog.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()

@@ -48,6 +48,9 @@ class BotApiStandIn(ServedStandIn):
     per_chat_seconds: float = 1.0
     retry_after: int = 1
     too_many_requests: int = 0
+    sent_messages: list[dict[str, Any]] = field(default_factory=list)
+    forum_chats: set[int] = field(default_factory=set)  # groups that are forums (topics)
+    topics: dict[int, dict[str, Any]] = field(default_factory=dict)  # thread id -> topic
     # Injected trouble: seconds each send takes; sends answered 429 until a moment
     # (time.monotonic()); the next N sends answered 502.
     latency: float = 0.0
@@ -107,6 +110,25 @@ class BotApiStandIn(ServedStandIn):
         }
         return self._queue({"callback_query": query})
 
+    def member_says(
+        self,
+        chat_id: int,
+        text: str,
+        user_id: int,
+        first_name: str = "Minh",
+        reply_to: dict[str, Any] | None = None,
+        thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Queue a message in a group (in a forum topic), optionally replying to a message."""
+        message = self._message(user_id, first_name, text=text)
+        message["chat"] = {"id": chat_id, "type": "supergroup", "title": "Cán bộ"}
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
+            message["chat"]["is_forum"] = True
+        return self._queue({"message": message})
+
     def make_update(self, text: str, user_id: int = 42) -> dict[str, Any]:
         """Return a text update without queueing it (for webhook posts)."""
         return {
@@ -124,6 +146,10 @@ class BotApiStandIn(ServedStandIn):
             if c.method in kinds
             and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
         ]
+
+    def messages_in(self, chat_id: int | str) -> list[dict[str, Any]]:
+        """Return the Message objects the bot sent to a chat (as the Bot API returned them)."""
+        return [m for m in self.sent_messages if str(m["chat"]["id"]) == str(chat_id)]
 
     def duplicates(self) -> dict[str, int]:
         """Return, per chat, how many messages it got more than once (same text)."""
@@ -316,12 +342,54 @@ class BotApiStandIn(ServedStandIn):
         }
 
     async def _sent_message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        return {
+        chat_id = int(params["chat_id"])
+        message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
             "from": BOT_USER,
             **extra,
+        }
+        self.sent_messages.append(message)
+        return message
+
+    async def _m_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        return {
+            "id": chat_id,
+            "type": "private" if chat_id > 0 else "supergroup",
+            "is_forum": chat_id in self.forum_chats,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
+
+    async def _m_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        if chat_id not in self.forum_chats:
+            raise ValueError("createForumTopic in a chat that is not a forum")
+        thread_id = next(self._message_ids)
+        topic = {"message_thread_id": thread_id, "name": params["name"], "icon_color": 7322096}
+        self.topics[thread_id] = topic
+        return topic
+
+    def topic_created(self, chat_id: int, thread_id: int) -> dict[str, Any]:
+        """Return the service message that opened a forum topic (what topic messages reply to)."""
+        topic = self.topics[thread_id]
+        return {
+            "message_id": thread_id,
+            "message_thread_id": thread_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "supergroup", "is_forum": True, "title": "Cán bộ"},
+            "from": BOT_USER,
+            "is_topic_message": True,
+            "forum_topic_created": {"name": topic["name"], "icon_color": topic["icon_color"]},
         }
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Hand a question over to staff: tickets, the staff group, answers back to the citizen."""
