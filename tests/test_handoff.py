@@ -252,9 +252,12 @@ def test_export_includes_tickets_and_delete_removes_them(
     group_presses(app, picker[0].all_buttons()[0].payload or "")
     export = citizen_says(app, "/taidulieu")[0].attachment
     assert export is not None
-    tables = json.loads(export.data)["tables"]
-    assert tables["tickets"][0]["question"] == "con tôi muốn xin học bổng thì làm sao"
-    assert [m["text"] for m in tables["ticket_messages"]][1] == "Dạ, cán bộ trả lời đây."
+    label = app.content.messages.text
+    tables = json.loads(export.data)[label("privacy.export_data")]
+    (ticket,) = tables[label("privacy.table_tickets")]
+    assert ticket[label("privacy_fields.question")] == "con tôi muốn xin học bổng thì làm sao"
+    said = [m[label("privacy_fields.text")] for m in tables[label("privacy.table_ticket_messages")]]
+    assert said[1] == "Dạ, cán bộ trả lời đây."
     asked = citizen_says(app, "/xoadulieu")
     assert "câu hỏi đã chuyển cán bộ" in asked[0].text
     citizen_presses(app, payload_of(asked, "Xóa"))
