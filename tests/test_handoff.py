@@ -256,7 +256,8 @@ def test_export_includes_tickets_and_delete_removes_them(
     tables = json.loads(export.data)[label("privacy.export_data")]
     (ticket,) = tables[label("privacy.table_tickets")]
     assert ticket[label("privacy_fields.question")] == "con tôi muốn xin học bổng thì làm sao"
-    said = [m[label("privacy_fields.text")] for m in tables[label("privacy.table_ticket_messages")]]
+    thread = tables[label("privacy.table_ticket_messages")]
+    said = [m[label("privacy_fields.text")] for m in thread]
     assert said[1] == "Dạ, cán bộ trả lời đây."
     asked = citizen_says(app, "/xoadulieu")
     assert "câu hỏi đã chuyển cán bộ" in asked[0].text
