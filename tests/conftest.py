@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from bot.app import App, build_app
@@ -27,6 +28,13 @@ PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 ADMIN = "console:admin"
+
+
+# Under CI the property tests draw the same examples every run: a failure is then a real
+# regression that reproduces, never a lucky draw (locally they keep exploring).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI", "").lower() == "true":
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_configure(config: pytest.Config) -> None:
