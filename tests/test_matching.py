@@ -107,7 +107,7 @@ def test_chatty_set_stays_above_its_floor() -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "floor", "declined"), [(HELDOUT_SET, 0.84, 0.95), (HELDOUT2_SET, 0.75, 0.90)]
+    ("path", "floor", "declined"), [(HELDOUT_SET, 0.85, 0.95), (HELDOUT2_SET, 0.80, 0.90)]
 )
 def test_heldout_sets_stay_above_their_floors(path: Path, floor: float, declined: float) -> None:
     report = evaluate(index(), read_cases(path))

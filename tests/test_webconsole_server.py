@@ -60,6 +60,7 @@ class ChatProcess:
         env = {
             "DATABASE_URL": database_url,
             "CONTENT_DIR": str(CONTENT_DIR),
+            "SEMANTIC_MATCHING": "off",  # QUESTION is unanswered by the lexical decision
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         }
         if reload_seconds is not None:

@@ -20,6 +20,7 @@ from bot.console import versions
 from bot.console.snapshot import digest, load_files, read_tree
 from bot.content import Content, ContentError, load_content
 from bot.matching.index import FaqIndex
+from bot.matching.semantic import load_semantic
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,16 @@ class Published:
 
 
 def load_published(
-    sessions: sessionmaker[Session], folder: Path, now: datetime, number: int | None = None
+    sessions: sessionmaker[Session],
+    folder: Path,
+    now: datetime,
+    number: int | None = None,
+    settings: Settings | None = None,
 ) -> Published:
-    """Load the version in force (or the given one), seeding the database from content/."""
+    """Load the version in force (or the given one), seeding the database from content/.
+
+    With settings that allow it, the index gets the optional semantic stage.
+    """
     for attempt in range(2):
         try:
             with sessions.begin() as session:
@@ -62,7 +70,8 @@ def load_published(
             "published content version %s does not load (%s); using %s", found, error, folder
         )
         content = load_content(folder)
-    return Published(found, content, FaqIndex.from_content(content))
+    semantic = load_semantic(settings, content)
+    return Published(found, content, FaqIndex.from_content(content, semantic=semantic))
 
 
 class Target(Protocol):
@@ -133,7 +142,7 @@ class ContentReloader:
             return False
         started = time.perf_counter()
         published = await asyncio.to_thread(
-            load_published, self.sessions, self.folder, self.clock(), number
+            load_published, self.sessions, self.folder, self.clock(), number, self.target.settings
         )
         self.target.use_content(published.content, published.index, published.number)
         self.last_reload_seconds = time.perf_counter() - started

@@ -8,15 +8,23 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.matching.confidence import CALIBRATION_FILE, FEATURES, Calibration, Logistic
+from bot.matching.confidence import (
+    CALIBRATION_FILE,
+    FEATURES,
+    SEMANTIC_FEATURES,
+    Calibration,
+    Logistic,
+)
 from bot.matching.evaluate import Case
 from bot.matching.index import FaqIndex
+from bot.matching.semantic import Semantic
+from bot.matching.semantic import features as semantic_features
 
 FOLDS = 5
 L2 = 1.0  # ridge penalty on the standardised weights (not the bias)
 WRONG_MAX = 0.02  # cross-validated share of in-scope questions answered wrongly, at most
 OOS_ANSWERED_MAX = 0.04  # cross-validated share of out-of-scope questions answered, at most
-WRONG_COST = 5.0  # a wrong answer costs this many right ones when choosing the answer cut
+WRONG_COST = 2.5  # a wrong answer costs this many right ones when choosing the answer cut
 SURE_PRECISION = 0.99  # above the sure cut, answers are right this often (no alternatives)
 BINS = 10
 _ZERO = Logistic((0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES))
@@ -33,15 +41,16 @@ class Sample:
     offered_right: bool  # an expected entry is among the candidates
 
 
-def samples(index: FaqIndex, cases: list[Case]) -> list[Sample]:
-    """Return the features and labels of every case."""
+def samples(index: FaqIndex, cases: list[Case], semantic: Semantic | None = None) -> list[Sample]:
+    """Return the features (with the semantic ones when given) and labels of every case."""
     result = []
     for case in cases:
         evidence = index.evidence(case.question)
         ids = [c.id for c in evidence.top]
+        extra = semantic_features(semantic.similarities(case.question, ids)) if semantic else []
         result.append(
             Sample(
-                evidence.features(),
+                evidence.features() + extra,
                 bool(case.expected),
                 bool(ids) and ids[0] in case.expected,
                 any(i in case.expected for i in ids),
@@ -138,11 +147,29 @@ def choose_cuts(data: list[Sample], probs: list[tuple[float, float]]) -> dict[st
     clarify, best_gain = 0.5, -math.inf
     for cut in [c / 100 for c in range(5, 95)]:
         shown = [s for s, o in rest if o >= cut]
-        gain = sum(s.offered_right for s in shown) - 0.2 * sum(not s.in_scope for s in shown)
-        gain -= 0.1 * sum(s.in_scope and not s.offered_right for s in shown)
+        gain = sum(s.offered_right for s in shown) - 0.5 * sum(not s.in_scope for s in shown)
+        gain -= 0.2 * sum(s.in_scope and not s.offered_right for s in shown)
         if gain > best_gain:
             clarify, best_gain = cut, gain
     return {"answer": best_cut, "sure": max(sure, best_cut), "clarify": clarify}
+
+
+def cv_summary(
+    data: list[Sample], probs: list[tuple[float, float]], cuts: dict[str, float]
+) -> dict[str, float]:
+    """Return the cross-validated outcome shares at the chosen cuts."""
+    in_scope = [(s, p, o) for s, (p, o) in zip(data, probs, strict=True) if s.in_scope]
+    oos = [(s, p) for s, (p, _) in zip(data, probs, strict=True) if not s.in_scope]
+    answered = [(s, p, o) for s, p, o in in_scope if p >= cuts["answer"]]
+    offered = [s for s, p, o in in_scope if p < cuts["answer"] and o >= cuts["clarify"]]
+    right = sum(s.top_right for s, _, _ in answered)
+    n = len(in_scope) or 1
+    return {
+        "answered_right": round(right / n, 3),
+        "answered_or_offered": round((right + sum(s.offered_right for s in offered)) / n, 3),
+        "confidently_wrong": round((len(answered) - right) / n, 3),
+        "oos_declined": round(sum(p < cuts["answer"] for _, p in oos) / (len(oos) or 1), 3),
+    }
 
 
 def reliability(data: list[Sample], probs: list[float]) -> list[dict[str, float]]:
@@ -169,23 +196,34 @@ def reliability(data: list[Sample], probs: list[float]) -> list[dict[str, float]
     return rows
 
 
-def calibrate(index: FaqIndex, cases: list[Case], sources: list[str]) -> dict[str, object]:
-    """Fit both models on all cases, choosing cuts and a reliability curve by CV."""
-    data = samples(index, cases)
-    in_scope = sum(s.in_scope for s in data)
+def _fitted(data: list[Sample], names: tuple[str, ...]) -> dict[str, object]:
+    """Fit both models, with cuts, outcomes and reliability from cross-validation."""
     probs = cross_validated(data)
     cuts = choose_cuts(data, probs)
     answer = fit([s.features for s in data], [s.top_right for s in data])
     offer = fit([s.features for s in data], [s.offered_right for s in data])
     return {
-        "features": list(FEATURES),
-        "answer": answer.to_dict(),
-        "offer": offer.to_dict(),
+        "features": list(names),
+        "answer": answer.to_dict(names),
+        "offer": offer.to_dict(names),
         "cuts": cuts,
-        "trained_on": sources,
-        "cases": {"in_scope": in_scope, "out_of_scope": len(data) - in_scope},
+        "cv": cv_summary(data, probs, cuts),
         "reliability_cv": reliability(data, [p for p, _ in probs]),
     }
+
+
+def calibrate(
+    index: FaqIndex, cases: list[Case], sources: list[str], semantic: Semantic | None = None
+) -> dict[str, object]:
+    """Fit the decision on all cases (and its semantic variant when the stage is given)."""
+    data = samples(index, cases)
+    in_scope = sum(s.in_scope for s in data)
+    result = _fitted(data, FEATURES)
+    result["trained_on"] = sources
+    result["cases"] = {"in_scope": in_scope, "out_of_scope": len(data) - in_scope}
+    if semantic is not None:
+        result["semantic"] = _fitted(samples(index, cases, semantic), FEATURES + SEMANTIC_FEATURES)
+    return result
 
 
 def write(result: dict[str, object], path: Path = CALIBRATION_FILE) -> Calibration:

@@ -23,6 +23,11 @@ FEATURES = (
     "margin_share",  # the lead over the runner-up as a share of the best score
     "decoy_share",  # the best theme's score as a share of the best entry's (at most 2)
 )
+# Added by the optional semantic stage (bot/matching/semantic.py) for uncertain questions.
+SEMANTIC_FEATURES = (
+    "semantic_agrees",  # 1 when the lexical best is also the semantic best of the candidates
+    "semantic_lead",  # its cosine lead over the best other candidate
+)
 
 
 @dataclass(frozen=True)
@@ -42,21 +47,21 @@ class Logistic:
         )
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, names: tuple[str, ...] = FEATURES) -> dict[str, object]:
         """Return the model as JSON-ready data."""
         return {
-            "weights": dict(zip(FEATURES, self.weights, strict=True)),
+            "weights": dict(zip(names, self.weights, strict=True)),
             "bias": self.bias,
             "mean": list(self.mean),
             "scale": list(self.scale),
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> Logistic:
+    def from_dict(cls, data: dict, names: tuple[str, ...] = FEATURES) -> Logistic:
         """Read a model written by to_dict."""
         weights = data["weights"]
         return cls(
-            tuple(float(weights[name]) for name in FEATURES),
+            tuple(float(weights[name]) for name in names),
             float(data["bias"]),
             tuple(map(float, data["mean"])),
             tuple(map(float, data["scale"])),
@@ -70,7 +75,8 @@ class Calibration:
     `answer` estimates that the best entry is right: at or above `answer_cut` it is
     answered, below `sure_cut` with the two runners-up offered beside it. `offer` estimates
     that a right entry is among the candidates: at or above `clarify_cut` they are offered,
-    below it the bot declines.
+    below it the bot declines. `semantic`, fitted with the semantic features too, decides
+    instead for a question below the sure cut when the semantic stage runs.
     """
 
     answer: Logistic
@@ -78,16 +84,23 @@ class Calibration:
     answer_cut: float
     sure_cut: float
     clarify_cut: float
+    semantic: Calibration | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict, names: tuple[str, ...] = FEATURES) -> Calibration:
+        """Read the models and cuts (and the semantic ones, if fitted)."""
+        cuts = data["cuts"]
+        extra = data.get("semantic")
+        return cls(
+            Logistic.from_dict(data["answer"], names),
+            Logistic.from_dict(data["offer"], names),
+            float(cuts["answer"]),
+            float(cuts["sure"]),
+            float(cuts["clarify"]),
+            cls.from_dict(extra, FEATURES + SEMANTIC_FEATURES) if extra else None,
+        )
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
         """Read the committed calibration file."""
-        data = json.loads(path.read_text(encoding="utf-8"))
-        cuts = data["cuts"]
-        return cls(
-            Logistic.from_dict(data["answer"]),
-            Logistic.from_dict(data["offer"]),
-            float(cuts["answer"]),
-            float(cuts["sure"]),
-            float(cuts["clarify"]),
-        )
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))

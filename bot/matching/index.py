@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,7 +12,9 @@ from typing import TYPE_CHECKING
 
 from bot.content.faq import FaqEntry
 from bot.matching.confidence import Calibration
-from bot.matching.normalize import Normalized, Normalizer, fold
+from bot.matching.normalize import Normalized, Normalizer, fold, nfc
+from bot.matching.semantic import Semantic
+from bot.matching.semantic import features as semantic_features
 from bot.matching.story import question_part
 
 if TYPE_CHECKING:
@@ -20,9 +23,9 @@ if TYPE_CHECKING:
 MAX_CANDIDATES = 3
 ALTERNATIVES = 2  # runners-up offered beside an answer that is likely but not certain
 DECOY_PREFIX = "oos:"  # owner key of an out-of-scope theme (FAQ ids cannot contain ":")
-DECOY_MARGIN = 2.0  # a declined question names a theme scoring at least the best minus this
 DECOY_CLEAR = 10.0  # a theme beating the best entry by this much declines it outright
 MIN_SCORE = 10.0  # below this the best entry is not even offered
+OFFER_FLOOR = 35.0  # an entry this good is offered unless a theme fits at least as well
 UNKNOWN_WORD_WEIGHT = 2.5  # a word no entry uses weighs like a rare word: it may be off-topic
 ENTRY_SHARE = 0.35  # weight of whole-entry coverage of the question
 PHRASING_SHARE = 0.35  # weight of the best single phrasing (F1 of the shared IDF weight)
@@ -110,6 +113,11 @@ class Evidence:
         ]
 
 
+def southern(word: str) -> str:
+    """Return the word with ngã written as hỏi: Southern speech (and its dictation) merges them."""
+    return nfc(unicodedata.normalize("NFD", word).replace("\u0303", "\u0309"))
+
+
 def terms(folded: str) -> set[str]:
     """Return the syllable unigrams and bigrams of a folded text."""
     tokens = folded.split()
@@ -132,10 +140,12 @@ class FaqIndex:
         abbreviations: dict[str, str],
         decoys: Mapping[str, Sequence[str]] | None = None,
         calibration: Calibration | None = None,
+        semantic: Semantic | None = None,
     ) -> None:
         """Index the entries' phrasings and the out-of-scope decoys (theme id -> phrasings)."""
         self.abbreviations = abbreviations
         self.calibration = calibration or Calibration.load()
+        self.semantic = semantic  # the optional second stage for uncertain questions
         owned = {e.id: (e.question, *e.phrasings) for e in entries.values()}
         owned |= {DECOY_PREFIX + theme: tuple(texts) for theme, texts in (decoys or {}).items()}
         texts = [
@@ -150,7 +160,7 @@ class FaqIndex:
             for text in phrasings:
                 normalized = self.normalizer(text)
                 found = terms(normalized.folded)
-                self._accented[owner].update(normalized.accented.split())
+                self._accented[owner].update(map(southern, normalized.accented.split()))
                 if found:
                     raw.append((owner, found))
                     entry_terms[owner] |= found
@@ -184,12 +194,17 @@ class FaqIndex:
                 self._postings[term].append(position)
 
     @classmethod
-    def from_content(cls, content: Content, calibration: Calibration | None = None) -> FaqIndex:
+    def from_content(
+        cls,
+        content: Content,
+        calibration: Calibration | None = None,
+        semantic: Semantic | None = None,
+    ) -> FaqIndex:
         """Build the index from loaded content: the FAQ and the out-of-scope themes."""
         themes = content.sections.get("out_of_scope", {})
         table = content.abbreviations | content.sections.get("glossary", {})
         decoys = {t.id: t.phrasings for t in themes.values()}
-        return cls(content.faq, table, decoys, calibration)
+        return cls(content.faq, table, decoys, calibration, semantic)
 
     def normalize(self, question: str) -> Normalized:
         """Return the question normalised as the index sees it."""
@@ -265,7 +280,7 @@ class FaqIndex:
         if total <= 0:
             return normalized.accented, []
         length = math.sqrt(sum(w * w for w in weights.values()))
-        typed = {fold(w): w for w in normalized.accented.split() if fold(w) != w}
+        typed = {fold(w): southern(w) for w in normalized.accented.split() if fold(w) != w}
         overlap: dict[int, float] = defaultdict(float)
         for term in weights:
             weight = self._idf.get(term, 0.0)
@@ -311,19 +326,27 @@ class FaqIndex:
         top, decoy = evidence.top, evidence.decoy
         best = top[0].score if top else 0.0
         declined = None
-        if decoy is not None and decoy.score >= max(MIN_SCORE, best - DECOY_MARGIN):
+        if decoy is not None and decoy.score >= max(MIN_SCORE, best):
             declined = decoy.id.removeprefix(DECOY_PREFIX)
         if not top or best < MIN_SCORE or (declined and decoy.score >= best + DECOY_CLEAR):
             return MatchResult(Status.FALLBACK, None, best, top, evidence.normalized, declined)
         features = evidence.features()
         cal = self.calibration
         right = cal.answer(features)
+        if self.semantic and cal.semantic and len(top) > 1 and right < cal.sure_cut:
+            similarities = self.semantic.similarities(question, [c.id for c in top])
+            features += semantic_features(similarities)
+            cal = cal.semantic
+            right = cal.answer(features)
         if right >= cal.answer_cut:
             others = top[1 : 1 + ALTERNATIVES] if right < cal.sure_cut else ()
             return MatchResult(
                 Status.ANSWER, top[0].id, best, top, evidence.normalized, None, right, others
             )
-        if cal.offer(features) >= cal.clarify_cut:
+        # A theme that does not beat the best entry never turns the question away: the
+        # entries are offered instead (a theme at least as good declines, naming its office).
+        unexplained = best >= OFFER_FLOOR and (decoy is None or decoy.score < best)
+        if cal.offer(features) >= cal.clarify_cut or unexplained:
             return MatchResult(Status.CLARIFY, None, best, top, evidence.normalized, None, right)
         return MatchResult(Status.FALLBACK, None, best, top, evidence.normalized, declined, right)
 
