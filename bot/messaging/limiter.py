@@ -11,6 +11,9 @@ WINDOW_SECONDS = 1.0
 # Requests reach the messenger a little earlier or later than they leave: keep some slack.
 WINDOW_MARGIN = 0.03
 CHAT_MARGIN = 0.1
+# A sender that fell behind (a slow database round trip, a pause after a 429) may catch up on
+# this much of the schedule; the one-second window above still bounds any burst.
+CATCH_UP_SECONDS = 0.5
 
 
 def is_group(chat_id: str) -> bool:
@@ -81,7 +84,7 @@ class RateLimiter:
 
     def _ready_at(self, chat_id: str) -> float:
         now = self.now()
-        moment = max(self._next, self._paused_until, now - self.interval)
+        moment = max(self._next, self._paused_until, now - CATCH_UP_SECONDS)
         moment = max(moment, self.chat_free_at(chat_id))
         if len(self._recent) >= self.burst:
             moment = max(moment, self._recent[-self.burst] + WINDOW_SECONDS + WINDOW_MARGIN)
@@ -96,7 +99,7 @@ class RateLimiter:
                     break
                 await asyncio.sleep(delay)  # re-check: a 429 may have paused us meanwhile
             now = self.now()
-            self._next = max(self._next, now - self.interval) + self.interval
+            self._next = max(self._next, now - CATCH_UP_SECONDS) + self.interval
             self._last_by_chat[chat_id] = now
             self._recent.append(now)
             while len(self._recent) > self.burst:

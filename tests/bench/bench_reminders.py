@@ -1,11 +1,13 @@
-"""Reminders at scale: 100,000 active reminders, 500 due in the same minute, through Telegram."""
+"""Reminders at scale: start-up with 100,000 active reminders (500 due in the same minute).
+
+Their delivery under Telegram's flood limits, with the bot in its own process and its own
+memory measured, is bench_messaging's "500 reminders due in one minute" target.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -19,6 +21,7 @@ from bot.db.models import User
 from bot.db.session import make_engine, upgrade
 from bot.reminders.models import Reminder
 from bot.runner import Runtime
+from tests.bench.support import database, kinds
 from tests.standins.bot_api import BotApiStandIn
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -84,7 +87,7 @@ def seed(url: str, due: datetime) -> None:
 
 
 async def measure(url: str) -> dict[str, float]:
-    """Seed, start the bot against the Bot API stand-in, and time the shared due minute."""
+    """Seed, start the bot against the Bot API stand-in; return the start-up time."""
     start_at = datetime.now(UTC) + timedelta(seconds=MIN_LEAD_SECONDS + 15)
     due = start_at.replace(second=0, microsecond=0) + timedelta(minutes=1)
     seed(url, due)
@@ -104,41 +107,19 @@ async def measure(url: str) -> dict[str, float]:
     await runtime.start_services()
     await runtime.services[0].ready.wait()  # the catch-up poll over all reminders has run
     ready = time.perf_counter() - began
-    try:
-        offset = time.time() - time.monotonic()
-        await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
-        await stand_in.wait_for(DUE_TOGETHER, timeout=60)
-        due_wall = due.timestamp()
-        lateness = sorted(
-            c.at + offset - due_wall for c in stand_in.calls if c.method == "sendMessage"
-        )
-    finally:
-        await runtime.stop()
-        await stand_in.stop()
-        app.engine.dispose()
-    p99 = lateness[int(len(lateness) * 0.99) - 1]
-    return {"ready": ready, "p99": p99, "max": lateness[-1], "sent": len(lateness)}
+    await runtime.stop()
+    await stand_in.stop()
+    app.engine.dispose()
+    return {"ready": ready}
 
 
 def run() -> Iterator[tuple[str, str, bool]]:
-    """Yield (target, measured value, passed) for SQLite (and PostgreSQL when asked)."""
-    urls = []
-    with tempfile.TemporaryDirectory() as folder:
-        urls.append(("SQLite", f"sqlite:///{folder}/bench.db"))
-        if os.environ.get("BENCH_POSTGRES_URL"):
-            urls.append(("PostgreSQL", os.environ["BENCH_POSTGRES_URL"]))
-        for name, url in urls:
+    """Yield (target, measured value, passed) for SQLite and PostgreSQL."""
+    for kind in kinds():
+        with database(kind) as url:
             result = asyncio.run(measure(url))
-            yield (
-                f"{name}: {ACTIVE:,} active reminders, start-up to ready <= 10 s",
-                f"{result['ready']:.2f} s",
-                result["ready"] <= 10,
-            )
-            yield (
-                f"{name}: {DUE_TOGETHER} due in one minute via Telegram, p99 lateness <= 2 s",
-                f"p99 {result['p99']:.3f} s, max {result['max']:.3f} s, "
-                f"{int(result['sent'])} sent",
-                result["p99"] <= 2 and result["sent"] == DUE_TOGETHER,
-            )
-        peak = rss_peak_mb()
-        yield ("resident memory <= 300 MB", f"{peak:.0f} MB peak RSS", peak <= 300)
+        yield (
+            f"{kind}: {ACTIVE:,} active reminders, start-up to ready <= 10 s",
+            f"{result['ready']:.2f} s",
+            result["ready"] <= 10,
+        )
