@@ -20,6 +20,7 @@ from bot.db.session import make_engine, make_session_factory, upgrade
 from bot.dispatch import Dispatcher
 from bot.matching.index import FaqIndex
 from bot.parts import Clock
+from bot.voice.hearing import VoiceService, build_voice
 from handlers import ROUTES
 
 
@@ -38,6 +39,7 @@ class App:
     faq_index: FaqIndex
     clock: Clock = utcnow
     channels: ChannelRegistry = field(default_factory=ChannelRegistry)
+    voice: VoiceService | None = None  # None: voice notes get the text-only reply
     dispatcher: Dispatcher = field(init=False)
     content_version: int = 0  # the published content version in use (0: not from the database)
 
@@ -89,6 +91,7 @@ def build_app(
         content=content,
         faq_index=faq_index,
         clock=clock,
+        voice=build_voice(settings),
         content_version=number,
     )
     app.dispatcher = Dispatcher(app, ROUTES)

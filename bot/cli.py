@@ -215,6 +215,18 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _feature_command(path: str) -> Command:
+    """Return a feature's command "module:function", imported only when it runs."""
+
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        import importlib
+
+        module, function = path.split(":")
+        return getattr(importlib.import_module(module), function)(args, settings)
+
+    return run
+
+
 def _console_command(name: str, args: argparse.Namespace, settings: Settings) -> int:
     """Run one of the web console's commands (imported only when used)."""
     from bot.console import commands
@@ -224,8 +236,10 @@ def _console_command(name: str, args: argparse.Namespace, settings: Settings) ->
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with all subcommands."""
+    from bot.campaigns import commands as campaign_commands
     from bot.cdht.filters import add_filter_arguments
     from bot.console import commands as console_commands
+    from bot.dashboard import commands as dashboard_commands
 
     parser = argparse.ArgumentParser(prog="khuyenhoc", description="Khuyến học Bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -253,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="CSV of CDHT registrations and results")
     add_filter_arguments(export)
     export.add_argument("--out", default="-", help="output file (default: standard output)")
+    dashboard_commands.add_arguments(sub)
+    campaign_commands.add_arguments(sub)
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
@@ -281,6 +297,10 @@ COMMANDS: dict[str, Command] = {
     "db upgrade": cmd_db_upgrade,
     "zalo token": cmd_zalo_token,
     "export": cmd_export,
+    "dashboard": _feature_command("bot.dashboard.commands:cmd_dashboard"),
+    "code add": _feature_command("bot.campaigns.commands:cmd_add"),
+    "code list": _feature_command("bot.campaigns.commands:cmd_list"),
+    "code poster": _feature_command("bot.campaigns.commands:cmd_poster"),
 }
 
 
@@ -305,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             getattr(args, "content_command", None),
             getattr(args, "db_command", None),
             getattr(args, "zalo_command", None),
+            getattr(args, "code_command", None),
             getattr(args, "console_command", None),
         )
         if part

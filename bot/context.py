@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
@@ -17,6 +17,7 @@ from bot.parts import Parts
 
 if TYPE_CHECKING:
     from bot.matching.index import FaqIndex
+    from bot.voice.hearing import VoiceService
 
 Handler = Callable[["Context"], "list[Reply]"]
 Predicate = Callable[["Context"], bool]
@@ -29,6 +30,7 @@ class RouteKind(StrEnum):
     BUTTON = "button"
     FLOW = "flow"
     TEXT = "text"
+    VOICE = "voice"
     FALLBACK = "fallback"
 
 
@@ -55,6 +57,10 @@ class RouteTable(Protocol):
         """Return the replies to one message."""
         ...
 
+    def as_typed(self, ctx: Context, text: str) -> list[Reply]:
+        """Handle text (a confirmed voice transcript) as if the citizen had typed it."""
+        ...
+
 
 class AppParts(Parts, Protocol):
     """What the dispatcher, handlers and channels use of the app; `bot.app.App` provides it.
@@ -64,6 +70,7 @@ class AppParts(Parts, Protocol):
 
     faq_index: FaqIndex
     dispatcher: RouteTable
+    voice: VoiceService | None  # None: voice notes get the text-only reply
 
     def is_admin(self, ctx: Context) -> bool:
         """Return whether the user in this context may use admin commands."""
@@ -72,6 +79,7 @@ class AppParts(Parts, Protocol):
     def on_admin_refusal(self, ctx: Context, route: Route) -> None:
         """Record a refused attempt at an admin command."""
         ...
+
 
 
 @dataclass
@@ -86,6 +94,13 @@ class Context:
     flow: FlowState | None = None
     args: str = ""
     is_admin: bool = False
+    # Work to do once the message's transaction has committed (e.g. remove deleted data's
+    # files); the dispatcher runs it, and skips it when the transaction fails.
+    committed: list[Callable[[], object]] = field(default_factory=list)
+
+    def after_commit(self, work: Callable[[], object]) -> None:
+        """Run `work` after this message's changes are committed."""
+        self.committed.append(work)
 
     @property
     def text(self) -> str:

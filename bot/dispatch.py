@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bot.context import Context
@@ -40,6 +41,7 @@ class Dispatcher:
         self.buttons = {r.key: r for r in routes if r.kind is RouteKind.BUTTON}
         self.flows = {r.key: r for r in routes if r.kind is RouteKind.FLOW}
         self.text_routes = [r for r in routes if r.kind in (RouteKind.TEXT, RouteKind.FALLBACK)]
+        self.voice = next((r for r in routes if r.kind is RouteKind.VOICE), None)
         settings = app.settings
         self.flood = FloodGuard(
             settings.flood_burst, settings.flood_window_seconds, settings.user_daily_messages
@@ -59,14 +61,18 @@ class Dispatcher:
         messages = self.app.content.messages
         verdict = self._limit(incoming)
         if verdict is not Verdict.PASS:
-            return [] if verdict is Verdict.DROP else [Reply(messages.text(f"core.{verdict}"))]
+            if verdict is Verdict.DROP:
+                return []
+            seconds = round(self.app.settings.flood_window_seconds)
+            return [Reply(messages.text(f"core.{verdict}", seconds=seconds))]
         problem = _input_problem(incoming)
         if problem:
             return [Reply(messages.text(problem))]
         incoming = _sanitize(incoming)
+        committed: list[Callable[[], object]] = []
         try:
             with session.begin_nested():
-                return self._route(session, incoming)
+                replies = self._route(session, incoming, committed)
         except Exception:
             log.exception(
                 "handler failed: channel=%s user=%s kind=%s payload prefix=%s",
@@ -77,6 +83,21 @@ class Dispatcher:
             )
             self._release(session, incoming)
             return [Reply(messages.text("core.error"))]
+        _after_commit(session, committed)
+        return replies
+
+    def as_typed(self, ctx: Context, text: str) -> list[Reply]:
+        """Handle text (e.g. a confirmed voice transcript) as if the citizen had typed it."""
+        typed = replace(ctx.incoming, text=text, payload=None, kind=Kind.TEXT, audio=None)
+        problem = _input_problem(typed)
+        if problem:
+            return [ctx.say(problem)]
+        typed = _sanitize(typed)
+        again = Context(
+            app=self.app, session=ctx.session, user=ctx.user, incoming=typed, now=ctx.now
+        )
+        again.flow, again.is_admin = ctx.flow, ctx.is_admin
+        return self._run(again)
 
     def _limit(self, incoming: Incoming) -> Verdict:
         """Count the message against the user's burst and daily limits."""
@@ -100,7 +121,9 @@ class Dispatcher:
         except Exception:  # noqa: BLE001 - the apology still goes out
             log.exception("could not end the flow after a failure")
 
-    def _route(self, session: Session, incoming: Incoming) -> list[Reply]:
+    def _route(
+        self, session: Session, incoming: Incoming, committed: list[Callable[[], object]]
+    ) -> list[Reply]:
         """Build the context and call the first route that takes the message."""
         now = self.app.now()
         user = repo_users.touch_user(
@@ -120,15 +143,21 @@ class Dispatcher:
             incoming=incoming,
             now=now.astimezone(self.app.settings.tz),
             flow=repo_flows.get_flow(session, user_id=user.id),
+            committed=committed,
         )
         ctx.is_admin = self.app.is_admin(ctx)
         notice = self._expire_flow(ctx)
+        return notice + self._run(ctx)
+
+    def _run(self, ctx: Context) -> list[Reply]:
+        """Call the first route that takes the message (refusing admin routes to others)."""
+        incoming = ctx.incoming
         route = self._pick(ctx)
         if route is None:
             return [ctx.say("core.stale_button" if incoming.payload else "core.unknown_command")]
         if route.admin and not ctx.is_admin:
             return self._refuse(ctx, route)
-        return notice + route.handler(ctx)
+        return route.handler(ctx)
 
     def _expire_flow(self, ctx: Context) -> list[Reply]:
         """End a flow left untouched too long (admin flows sooner); say so before free text."""
@@ -160,6 +189,8 @@ class Dispatcher:
     def _pick(self, ctx: Context) -> Route | None:
         """Choose the route: commands, then buttons, then the open flow, then text routes."""
         incoming = ctx.incoming
+        if incoming.kind is Kind.VOICE and incoming.payload is None:
+            return self.voice
         if incoming.payload is not None:
             prefix, _, rest = incoming.payload.partition(":")
             if prefix == COMMAND_PAYLOAD:  # a menu button that runs a command
@@ -180,10 +211,32 @@ class Dispatcher:
         return None
 
 
+def _after_commit(session: Session, work: list[Callable[[], object]]) -> None:
+    """Run the work a handler left once the caller's transaction commits (never on rollback)."""
+    if not work:
+        return
+
+    def run(_session: Session) -> None:
+        for item in work:
+            try:
+                item()
+            except Exception:
+                log.exception("work after the commit failed")
+
+    def forget(_session: Session) -> None:
+        if event.contains(session, "after_commit", run):
+            event.remove(session, "after_commit", run)
+
+    event.listen(session, "after_commit", run, once=True)
+    event.listen(session, "after_rollback", forget, once=True)
+
+
 def _input_problem(incoming: Incoming) -> str | None:
     """Return the message key for input the bot cannot read, or None."""
     if incoming.payload is not None:
         return None
+    if incoming.kind is Kind.VOICE and incoming.audio is not None:
+        return None  # the voice route answers (the text-only reply when voice is off)
     if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
         return "core.text_only"
     text = incoming.text.replace("\x00", "").strip()

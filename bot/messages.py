@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -20,6 +21,24 @@ class Kind(StrEnum):
     OTHER = "other"
 
 
+class AudioTooLarge(Exception):
+    """A voice note is bigger than the caller will download."""
+
+
+@dataclass(frozen=True)
+class AudioRef:
+    """A voice note the channel can download, and what the voice step made of it."""
+
+    ref: str  # the channel's handle for the download: a Telegram file_id, a Zalo file URL
+    seconds: float | None = None  # the length the messenger reported, when it did
+    transcript: str | None = None  # set by the voice step: what was heard
+    problem: str | None = None  # set by the voice step instead: why nothing was heard
+
+
+# A channel's download of a voice note: (the note, the most bytes to accept) -> its bytes.
+AudioFetch = Callable[[AudioRef, int], Awaitable[bytes]]
+
+
 @dataclass(frozen=True)
 class Incoming:
     """One message or button press from a citizen, whatever the messenger."""
@@ -32,6 +51,7 @@ class Incoming:
     kind: Kind = Kind.TEXT
     display_name: str = ""
     is_group: bool = False
+    audio: AudioRef | None = None  # a voice note (kind VOICE) the channel can fetch
 
 
 @dataclass(frozen=True)

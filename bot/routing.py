@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.context import Handler, Predicate, Route, RouteKind
 
-__all__ = ["Route", "RouteKind", "button", "command", "fallback", "flow", "text"]
+__all__ = ["Route", "RouteKind", "button", "command", "fallback", "flow", "text", "voice"]
 
 
 def command(name: str, handler: Handler, *, admin: bool = False, menu: bool = False) -> Route:
@@ -28,6 +28,11 @@ def flow(name: str, handler: Handler, *, admin: bool = False) -> Route:
 def text(name: str, predicate: Predicate, handler: Handler) -> Route:
     """Route free text for which the predicate holds."""
     return Route(RouteKind.TEXT, name, handler, predicate=predicate)
+
+
+def voice(handler: Handler) -> Route:
+    """Route a voice note (heard or not) to the handler."""
+    return Route(RouteKind.VOICE, "voice", handler)
 
 
 def fallback(handler: Handler) -> Route:

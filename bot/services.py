@@ -25,6 +25,8 @@ SERVICE_FACTORIES: list[str] = [
     # "module:function" taking the App and returning a Service, e.g.
     "bot.reminders.service:create_service",
     "bot.broadcast.service:create_service",
+    "bot.privacy.retention:create_service",  # anonymises question logs past retention
+    "bot.voice.worker:create_service",
     "bot.console.live:create_service",  # swaps in content published from the web console
     "bot.channels.download_links:create_service",  # deletes expired download links
 ]

@@ -1,6 +1,6 @@
 """The routing table: every route of the bot, in order."""
 
-from bot.routing import button, command, fallback, flow, text  # noqa: F401
+from bot.routing import button, command, fallback, flow, text, voice  # noqa: F401
 from handlers import (
     admins,
     assess,
@@ -21,6 +21,7 @@ from handlers import (
     smalltalk,
     start,
     support,
+    voice_notes,
     zns_consent,
 )
 
@@ -62,6 +63,9 @@ ROUTES = [
     button("ev", reminder_list.handle_subscribe),
     button("bc", broadcast.handle_button, admin=True),
     button("qt", admins.handle_admin_button, admin=True),
+    button(voice_notes.PREFIX, voice_notes.handle_button),
+    # A voice note: the transcript is offered for confirmation (flows stay as they are).
+    voice(voice_notes.handle_voice),
     button("zns", zns_consent.handle_button),
     # Free text while the user is in a multi-step flow goes to that flow's handler.
     flow(register.FLOW, register.handle_text),

@@ -7,6 +7,7 @@ from bot.cdht.assessment import PASS_MIN_EACH, PASS_TOTAL, AssessmentContent, sc
 from bot.cdht.fields import parse_score
 from bot.cdht.models import Assessment
 from bot.context import Context
+from bot.dashboard import steps
 from bot.messages import Button, Reply
 from handlers.assess_result import result_reply
 
@@ -54,7 +55,9 @@ def _begin(ctx: Context, attempt: Assessment | None) -> list[Reply]:
 
 def _ask(ctx: Context, attempt: Assessment) -> list[Reply]:
     """Put the user in the flow and show the next unanswered question."""
+    number = len(attempt.answers) + 1
     ctx.start_flow(FLOW, "q", {"attempt": attempt.id})
+    steps.reached(ctx.session, user_id=ctx.user.id, flow=FLOW, step=f"q{number}", now=ctx.now)
     return [question_reply(ctx, attempt)]
 
 
@@ -160,6 +163,7 @@ def _answer(ctx: Context, attempt: Assessment, value: int) -> list[Reply]:
     result = score(_content(ctx), answers)
     attempt.total, attempt.passed, attempt.completed_at = result.total, result.passed, ctx.now
     ctx.end_flow()
+    steps.reached(ctx.session, user_id=ctx.user.id, flow=FLOW, step=steps.DONE, now=ctx.now)
     return [result_reply(ctx, attempt)]
 
 

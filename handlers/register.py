@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.campaigns import repo as repo_campaigns
 from bot.cdht import repo as repo_cdht
 from bot.context import Context
+from bot.dashboard import steps
 from bot.messages import Button, Reply
 from handlers import register_fields as fields
 from handlers.profile import profile_replies
@@ -27,8 +29,20 @@ def handle_register(ctx: Context) -> list[Reply]:
             Button(ctx.t("cdht.btn_assess"), payload="cmd:tudanhgia"),
         ]
         return [ctx.say("cdht.already_registered", buttons, summary=summary)]
-    ctx.start_flow(FLOW, "consent", {"mode": "new", "values": {}})
+    ctx.start_flow(FLOW, "consent", {"mode": "new", "values": {}, **_suggested(ctx)})
+    _reached(ctx, "consent")
     return [consent_request(ctx)]
+
+
+def _suggested(ctx: Context) -> dict[str, Any]:
+    """Return the xã/phường of the poster the citizen came from, to offer at the place step."""
+    place = repo_campaigns.source_place(ctx.session, user_id=ctx.user.id)
+    return {"suggested_place": place} if place else {}
+
+
+def _reached(ctx: Context, step: str) -> None:
+    """Record the step for the drop-off figures of the dashboard."""
+    steps.reached(ctx.session, user_id=ctx.user.id, flow=FLOW, step=step, now=ctx.now)
 
 
 def consent_request(ctx: Context) -> Reply:
@@ -48,8 +62,9 @@ def handle_button(ctx: Context) -> list[Reply]:
         consent = ctx.app.content.section("consent").current
         if registration is None or registration.consent_version != consent:
             return handle_register(ctx)
-        data = {"mode": "new", "values": {}, "consent": consent}
+        data = {"mode": "new", "values": {}, "consent": consent, **_suggested(ctx)}
         ctx.start_flow(FLOW, fields.ORDER[0], data)
+        _reached(ctx, fields.ORDER[0])
         return [fields.prompt(ctx, fields.ORDER[0])]
     if ctx.flow is None or ctx.flow.flow != FLOW:
         return [ctx.say("core.stale_button")]
@@ -101,8 +116,9 @@ def _consent(ctx: Context, granted: bool) -> list[Reply]:
     if not granted:
         ctx.end_flow()
         return [ctx.say("cdht.consent_refused")]
-    data = {"mode": "new", "values": {}, "consent": version}
+    data = {"mode": "new", "values": {}, "consent": version, **_suggested(ctx)}
     ctx.set_step(fields.ORDER[0], data)
+    _reached(ctx, fields.ORDER[0])
     return [fields.prompt(ctx, fields.ORDER[0])]
 
 
@@ -125,6 +141,7 @@ def accept(ctx: Context, choice: dict[str, Any]) -> list[Reply]:
     if position + 1 < len(fields.ORDER):
         following = fields.ORDER[position + 1]
         ctx.set_step(following, {**data, "values": values})
+        _reached(ctx, following)
         return [fields.prompt(ctx, following)]
     ctx.end_flow()
     repo_cdht.save_registration(
@@ -134,6 +151,7 @@ def accept(ctx: Context, choice: dict[str, Any]) -> list[Reply]:
         consent_version=data.get("consent") or ctx.app.content.section("consent").current,
         now=ctx.now,
     )
+    _reached(ctx, steps.DONE)
     summary = fields.summary(ctx, values)
     buttons = [Button(ctx.t("cdht.btn_assess"), payload="cmd:tudanhgia")]
     return [ctx.say("cdht.saved", buttons, summary=summary)]

@@ -44,14 +44,26 @@ def step_of(choice: dict[str, Any]) -> str:
 def prompt(ctx: Context, step: str, bad: bool = False) -> Reply:
     """Return the question for a step (or its short re-prompt), with the step's buttons."""
     key = f"cdht.bad_{step}" if bad else f"cdht.ask_{step}"
-    values = {"step": ORDER.index(step) + 1, "steps": len(ORDER)}
+    values: dict[str, object] = {"step": ORDER.index(step) + 1, "steps": len(ORDER)}
+    suggested = _suggested_place(ctx) if step == "place" else None
+    if suggested:  # the citizen came from a poster of this place: offer it, still to confirm
+        key = "campaigns.ask_place_suggested"
+        values["place"] = suggested
     if step == "birth_year":
         values.update(age_min=AGE_MIN, age_max=AGE_MAX)
     text = ctx.t(
         key, **{k: v for k, v in values.items() if k in ctx.app.content.messages.fields(key)}
     )
     buttons = _buttons(ctx, step)
+    if suggested:
+        label = ctx.t("campaigns.btn_place_suggested", place=suggested)
+        buttons = [Button(label, payload="dk:place:suggested")]
     return Reply(text, button_rows(buttons, 2 if step in ("gender", "union_member") else 1))
+
+
+def _suggested_place(ctx: Context) -> str | None:
+    """Return the xã/phường the flow offers from the citizen's poster, if any."""
+    return ctx.flow.data.get("suggested_place") if ctx.flow is not None else None
 
 
 def _buttons(ctx: Context, step: str) -> list[Button]:
@@ -85,6 +97,8 @@ def from_button(ctx: Context, kind: str, value: str) -> dict[str, Any] | None:
         return {"phone": None}
     if kind == "place" and ctx.flow is not None:
         data = ctx.flow.data
+        if value == "suggested" and data.get("suggested_place"):
+            return {"place_name": data["suggested_place"], "place_verified": True}
         if value == "typed" and data.get("typed"):
             return {"place_name": data["typed"], "place_verified": False}
         candidates = data.get("candidates") or []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.campaigns import repo as repo_campaigns
 from bot.context import Context
 from bot.messages import Button, Reply
 
@@ -27,8 +28,16 @@ def menu_buttons(ctx: Context) -> list[Button]:
 
 
 def handle_start(ctx: Context) -> list[Reply]:
-    """Greet the citizen and show what the bot can do."""
-    return [ctx.reply(ctx.t("start.greeting"), menu_buttons(ctx), per_row=2)]
+    """Greet the citizen and show what the bot can do; `/start <code>` greets for its place."""
+    entry = repo_campaigns.get_code(ctx.session, ctx.args) if ctx.args else None
+    if entry is None:  # no code, or one from an old poster: the plain greeting
+        return [ctx.reply(ctx.t("start.greeting"), menu_buttons(ctx), per_row=2)]
+    repo_campaigns.remember_source(ctx.session, user_id=ctx.user.id, code=entry.code, now=ctx.now)
+    if entry.place_name:
+        text = ctx.t("campaigns.greeting_place", place=entry.place_name)
+    else:
+        text = ctx.t("campaigns.greeting_campaign", title=entry.title)
+    return [ctx.reply(text, menu_buttons(ctx), per_row=2)]
 
 
 def handle_help(ctx: Context) -> list[Reply]:

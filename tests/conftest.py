@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.console import accounts
 from bot.content import Content, load_content
 from bot.matching.index import FaqIndex
+from bot.voice.hearing import VoiceService, build_voice
 from tests.standins.bot_api import BotApiStandIn
 from tests.standins.zalo_api import ZaloStandIn
 
@@ -63,15 +64,19 @@ def _postgres_available() -> str | None:
         return f"PostgreSQL at {PG_ADMIN_URL} unreachable: {type(error).__name__}"
 
 
-@pytest.fixture(scope="session")
-def postgres_ready() -> None:
-    """Skip PostgreSQL tests without a server, except under CI=true where they fail."""
-    reason = _postgres_available()
+def skip_unless_ci(reason: str | None, what: str) -> None:
+    """Skip when something is missing (reason given), except under CI=true where it fails."""
     if reason is None:
         return
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason + " (CI=true: PostgreSQL tests must run)")
+        pytest.fail(f"{reason} (CI=true: {what} tests must run)")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> None:
+    """Skip PostgreSQL tests without a server, except under CI=true where they fail."""
+    skip_unless_ci(_postgres_available(), "PostgreSQL")
 
 
 @pytest.fixture
@@ -191,3 +196,15 @@ async def zalo() -> AsyncIterator[ZaloStandIn]:
     await stand_in.start()
     yield stand_in
     await stand_in.stop()
+
+
+@pytest.fixture(scope="session")
+def voice_service() -> Iterator[VoiceService]:
+    """One voice service on the packaged model for the session (the model loads once)."""
+    from tests.voice_clips import missing_voice
+
+    skip_unless_ci(missing_voice(), "voice")
+    service = build_voice(Settings(_env_file=None, voice_enabled=True))
+    assert service is not None
+    yield service
+    service.close()

@@ -64,6 +64,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "bot.admins",
             "bot.handoff",
             "bot.console",
+            "bot.dashboard",
+            "bot.campaigns",
             "bot.voice",
         ],
     ),

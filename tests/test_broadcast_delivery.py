@@ -75,7 +75,7 @@ async def test_403_blocks_5xx_retries_and_429_pauses(
     assert bot_api.duplicates() == {}
     sends = [c for c in bot_api.calls if c.method == "sendMessage" and TEXT in c.params["text"]]
     # Sends already in flight when the 429 came back may land; then all wait retry_after.
-    later = [c for c in sends if c.at > sends[0].at + 0.1]
+    later = [c for c in sends if c.at > sends[0].at + 0.5]  # in-flight ones land within 0.5 s
     assert later and later[0].at - sends[0].at >= 0.9
     again = [c for c in sends if c.params["chat_id"] == sends[0].params["chat_id"]]
     assert len(again) == 2 and again[1].at - again[0].at >= 0.9  # the 429'd one resent
@@ -90,10 +90,8 @@ async def test_persistent_server_errors_end_as_failed(
     app = telegram_app(make_app, sqlite_url, bot_api, send_max_attempts=2)
     add_citizen(app, "3100", place="Xã Mỹ An")
     queue_broadcast(app, None)
+    bot_api.server_errors = 2  # both attempts answered 502, however fast the retry comes
     async with telegram_polling(app, services=True):
-        bot_api.fail_next["sendMessage"] = {"error_code": 500, "description": "Internal"}
-        await bot_api.wait_for(1)
-        bot_api.fail_next["sendMessage"] = {"error_code": 500, "description": "Internal"}
         row = await until_done(app)
     assert delivery_statuses(app) == {"3100": "failed"}
     assert row.failed_count == 1

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.db.base import Base
-from bot.db.models import User
+from bot.db.models import AuditLog, User
+from bot.db.models_zalo import ZaloEvent
 from bot.db.registry import import_all_models
 from bot.privacy import personal_data
 from tests.cdht_helpers import assess, register, user_id
@@ -50,18 +51,45 @@ def _busy_citizen(app: App) -> int:
     return uid
 
 
+def _times(value: object) -> list[str]:
+    """Return every ISO date-time string inside an exported value."""
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _times(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _times(v)]
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        return [value]
+    return []
+
+
 def test_export_holds_every_table_as_utf8_json(app: App) -> None:
     uid = _busy_citizen(app)
+    say(app, "/thongbao")  # a refused admin command: an audit-log row about the citizen
     (reply,) = say(app, "/taidulieu")
     assert reply.attachment is not None and reply.attachment.filename.endswith(".json")
     data = json.loads(reply.attachment.data.decode("utf-8"))
-    tables = data["tables"]
-    assert set(_rows_referencing(app, uid)) <= set(tables)
-    assert tables["registrations"][0]["full_name"] == "Nguyễn Thị Lan"
+    messages = app.content.messages
+    tables = data[messages.text("privacy.export_data")]
+    label = {t: messages.text(f"privacy.table_{t}") for t in _rows_referencing(app, uid)}
+    assert set(label.values()) <= set(tables)
+    registration = tables[label["registrations"]][0]
+    assert registration["họ và tên"] == "Nguyễn Thị Lan"
     assert "Nguyễn Thị Lan".encode() in reply.attachment.data  # not \\u escapes
-    assert len(tables["assessments"]) == 2 and tables["users"][0]["id"] == uid
-    version = tables["consents"][0]["text_version"]
-    assert "Mục đích" in data["consent_texts"][version]
+    assert len(tables[label["assessments"]]) == 2
+    assert tables[label["users"]][0]["mã dòng"] == uid
+    audit = tables[messages.text("privacy.table_audit_log")]
+    assert [row["việc làm"] for row in audit] == ["command:thongbao"]
+    # Vietnamese labels only: no column keeps its English name.
+    import_all_models()
+    columns = {c.name for table in Base.metadata.sorted_tables for c in table.c}
+    keys = {k for rows in tables.values() for row in rows for k in row}
+    assert not keys & columns, keys & columns
+    # One time zone: every moment in Vietnam time.
+    moments = _times(data)
+    assert len(moments) > 10 and all(m.endswith("+07:00") for m in moments), moments
+    consents = data[messages.text("privacy.export_consents")]
+    assert "Mục đích" in consents[registration["phiên bản lời đồng ý"]]
+    assert reply.attachment.filename != say(app, "/taidulieu")[0].attachment.filename
 
 
 def test_delete_asks_then_removes_every_row_of_the_user(app: App) -> None:
@@ -107,3 +135,17 @@ def test_profile_shows_data_and_counts(sqlite_app: App) -> None:
     text = texts(say(sqlite_app, "/hoso"))
     assert "Nguyễn Thị Lan" in text and "xã Lấp Vò" in text and "0912 345 678" in text
     assert "lượt tự đánh giá: 1" in text and "phiên bản" in text
+
+
+def test_every_personal_table_and_column_has_a_vietnamese_label(sqlite_app: App) -> None:
+    messages = sqlite_app.content.messages
+    tables = [User.__table__, AuditLog.__table__, ZaloEvent.__table__]
+    tables += [table for table, _ in personal_data.user_tables()]
+    missing = [t.name for t in tables if f"privacy.table_{t.name}" not in messages]
+    missing += [
+        f"{t.name}.{c.name}"
+        for t in tables
+        for c in t.c
+        if f"privacy_fields.{c.name}" not in messages
+    ]
+    assert missing == []

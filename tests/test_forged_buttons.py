@@ -43,6 +43,7 @@ SEEDS = [
     "bc:aud:all",
     "bc:stop:1",
     "qt:rm:console:x",
+    "vc:ok:AAAAAAAA",
     "zns:yes",
 ]
 

@@ -50,7 +50,9 @@ async def test_a_zalo_citizen_downloads_their_data_as_a_json_file(
     name, data = zalo.uploads[file["attachment"]["payload"]["token"]]
     assert name.startswith("du-lieu-cua-toi-") and name.endswith(".json")
     exported = json.loads(data)
-    assert exported["tables"]["users"][0]["external_id"] == CITIZEN
+    accounts = exported[app.content.messages.text("privacy.export_data")]
+    account = accounts[app.content.messages.text("privacy.table_users")][0]
+    assert account[app.content.messages.text("privacy_fields.external_id")] == CITIZEN
     assert "chưa gửi được" not in caption["text"]
 
 
@@ -102,7 +104,9 @@ async def test_a_file_zalo_refuses_comes_as_a_short_lived_link(
         path = urlparse(url).path
         assert len(path.rsplit("/", 1)[1]) >= 43  # 256 random bits
         got = await client.get(path)
-        assert got.status_code == 200 and json.loads(got.content)["tables"]["users"]
+        exported = json.loads(got.content)
+        assert got.status_code == 200
+        assert exported[app.content.messages.text("privacy.export_data")]
         assert got.headers["cache-control"] == "no-store"
         assert (await client.get(path[:-2] + "xx")).status_code == 404
         clock.advance(minutes=16)

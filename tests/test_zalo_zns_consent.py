@@ -68,8 +68,10 @@ def test_consent_is_asked_stored_exported_and_deleted(app: App) -> None:
 
     (export,) = say(app, "/taidulieu")
     assert export.attachment is not None
-    tables = json.loads(export.attachment.data)["tables"]
-    assert tables["zns_consents"][0]["phone"] == "0912345678"
+    messages = app.content.messages
+    tables = json.loads(export.attachment.data)[messages.text("privacy.export_data")]
+    (row,) = tables[messages.text("privacy.table_zns_consents")]
+    assert row[messages.text("privacy_fields.phone")] == "0912345678"
 
     (confirm,) = say(app, "/xoadulieu")
     assert "đồng ý nhận tin ZNS" in confirm.text

@@ -105,11 +105,11 @@ def to_csv(rows: list[Row], content: AssessmentContent, tz: Any) -> bytes:
             f"{done:%d/%m/%Y}" if done else "",
             *[answers.get(str(n), "") for n in range(1, INDICATORS + 1)],
         ]
-        writer.writerow([_safe_cell(cell) for cell in cells])
+        writer.writerow([safe_cell(cell) for cell in cells])
     return out.getvalue().encode("utf-8-sig")
 
 
-def _safe_cell(value: object) -> object:
+def safe_cell(value: object) -> object:
     """Keep Excel from running a typed text as a formula (CSV injection)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

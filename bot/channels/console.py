@@ -38,14 +38,14 @@ class ConsoleChannel:
         stdin: TextIO,
         stdout: TextIO,
         user_id: str | None = None,
-        files_dir: Path = Path("data/files"),
+        files_dir: Path | None = None,
         core: MessagingCore | None = None,
     ) -> None:
         self.app = app
         self.stdin = stdin
         self.stdout = stdout
         self.user_id = user_id or "local"
-        self.files_dir = files_dir
+        self.files_dir = files_dir or app.settings.files_dir
         self._buttons = ButtonMemory(max_chats=1)
         self._sent = 0
         self._session_key = uuid.uuid4().hex[:12]

@@ -22,7 +22,7 @@ from telegram.request import HTTPXRequest
 from bot.channels.base import MessengerError, RateLimited, RecipientBlocked, TransientError
 from bot.context import AppParts as App
 from bot.db.repo_inbox import Received
-from bot.messages import Incoming, Kind, Reply, split_text
+from bot.messages import AudioRef, AudioTooLarge, Incoming, Kind, Reply, split_text
 from bot.routing import RouteKind
 
 if TYPE_CHECKING:
@@ -141,6 +141,16 @@ class TelegramChannel:
         """Return a webhook body as an update to store, or None when it is not an update."""
         return received_of(data)
 
+    async def fetch_audio(self, audio: AudioRef, max_bytes: int) -> bytes:
+        """Download a voice note by its file_id (getFile, then the file URL)."""
+        file = await self.application.bot.get_file(audio.ref)
+        if file.file_size is not None and file.file_size > max_bytes:
+            raise AudioTooLarge(f"{file.file_size} bytes")
+        data = bytes(await file.download_as_bytearray())
+        if len(data) > max_bytes:
+            raise AudioTooLarge(f"{len(data)} bytes")
+        return data
+
     def incoming_of(self, session: Session, payload: dict[str, Any]) -> Incoming | None:
         """Read a stored update."""
         return to_incoming(Update.de_json(payload, self.bot))
@@ -242,15 +252,24 @@ def to_incoming(update: Update) -> Incoming | None:
     if message.text is not None:
         return Incoming(**common, text=message.text)
     kind = Kind.OTHER
+    sound = message.voice or message.audio
     if message.sticker is not None:
         kind = Kind.STICKER
     elif message.photo:
         kind = Kind.PHOTO
-    elif message.voice is not None or message.audio is not None:
-        kind = Kind.VOICE
+    elif sound is not None:
+        audio = AudioRef(sound.file_id, seconds=_seconds(sound.duration))
+        return Incoming(**common, text=message.caption or "", kind=Kind.VOICE, audio=audio)
     elif message.document is not None:
         kind = Kind.FILE
     return Incoming(**common, text=message.caption or "", kind=kind)
+
+
+def _seconds(duration: object) -> float | None:
+    """Return a PTB duration (int seconds, or timedelta with PTB_TIMEDELTA) in seconds."""
+    if hasattr(duration, "total_seconds"):
+        return float(duration.total_seconds())
+    return float(duration) if isinstance(duration, int | float) else None
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.messages import Incoming, Kind
+from bot.messages import AudioRef, Incoming, Kind
 
 CHANNEL = "zalo"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
@@ -106,4 +106,16 @@ def to_incoming(body: dict[str, Any]) -> Incoming | None:
     if kind is Kind.TEXT and text.startswith(BUTTON_PREFIX):
         payload = text[len(BUTTON_PREFIX) :]
         return Incoming(CHANNEL, user, user, text="", payload=payload, kind=Kind.BUTTON)
-    return Incoming(CHANNEL, user, user, text=text, kind=kind)
+    audio = _audio(message) if kind is Kind.VOICE else None
+    return Incoming(CHANNEL, user, user, text=text, kind=kind, audio=audio)
+
+
+def _audio(message: dict[str, Any]) -> AudioRef | None:
+    """Return the voice note of a `user_send_audio` message (`attachments[].payload.url`)."""
+    attachments = message.get("attachments")
+    for item in attachments if isinstance(attachments, list) else []:
+        payload = item.get("payload") if isinstance(item, dict) else None
+        url = payload.get("url") if isinstance(payload, dict) else None
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            return AudioRef(url)
+    return None

@@ -16,9 +16,11 @@ ROLES = ("curator", "broadcaster", "staff", "admin")
 # What each role may do; the operations console (notices, tickets) adds its pages here.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "curator": frozenset({"content"}),
-    "broadcaster": frozenset({"notices"}),
+    "broadcaster": frozenset({"notices", "codes"}),
     "staff": frozenset({"tickets"}),
-    "admin": frozenset({"content", "notices", "tickets", "users", "audit"}),
+    "admin": frozenset(
+        {"content", "notices", "tickets", "users", "audit", "dashboard", "codes"}
+    ),
 }
 MIN_PASSWORD_CHARS = 10
 NAME_MAX_CHARS = 64

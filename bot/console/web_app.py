@@ -15,6 +15,7 @@ from starlette.routing import Route
 from bot.console import web_auth, web_excel, web_faq, web_files, web_publish, web_unanswered
 from bot.console.ratelimit import RateLimiter
 from bot.console.web_common import TEMPLATES, ConsoleDeps, LoginRequired, environment, render
+from bot.console.web_ops import OPS_ROUTES
 
 SESSION_COOKIE = "khuyenhoc_console"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # an Excel upload of up to 5 MB and the form around it
@@ -74,7 +75,7 @@ class SecurityHeaders:
 
 
 ROUTES = [
-    Route("/", web_auth.home, name="console_home"),
+    *OPS_ROUTES,  # the dashboard (at "/"), notices, tickets, QR posters and the audit log
     Route("/console.css", stylesheet),
     Route("/login", web_auth.login_page, methods=["GET"]),
     Route("/login", web_auth.login, methods=["POST"]),
@@ -100,6 +101,7 @@ ROUTES = [
     Route("/versions", web_publish.history),
     Route("/versions/{number:int}", web_publish.version_page),
     Route("/versions/{number:int}/restore", web_publish.restore, methods=["POST"]),
+    Route("/start", web_auth.home, name="console_home"),
 ]
 
 

@@ -14,7 +14,10 @@ MODEL_MODULES = [
     "bot.cdht.models",
     "bot.reminders.models",
     "bot.broadcast.models",
+    "bot.voice.models",
     "bot.console.models",
+    "bot.dashboard.models",
+    "bot.campaigns.models",
 ]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +28,7 @@ def make_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
         cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten
         if parsed.database and parsed.database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
@@ -40,6 +41,21 @@ def make_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
 
     return engine
+
+
+def scrub_deleted(connection: Connection) -> None:
+    """Make deleted rows unreadable on disk: on SQLite, fold the WAL into the file and empty it.
+
+    With `secure_delete` on, SQLite overwrites deleted content in the database file; the WAL
+    still holds older page images until a checkpoint. Run it after the deletion committed, on
+    the connection that made it (another one would wait for this one to let go). PostgreSQL
+    keeps dead rows until VACUUM (see README, Privacy).
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

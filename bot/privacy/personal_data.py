@@ -6,23 +6,35 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Table, delete, func, or_, select
+from sqlalchemy import Column, Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.base import Base
 from bot.db.models import User
 from bot.db.registry import import_all_models
+from bot.privacy import traces
+
+# Columns of kept shared records that name the person's chat, cleared with the link to them.
+CHAT_COLUMNS = {
+    "broadcasts": ("progress_channel", "progress_chat_id", "progress_message_id"),
+}
 
 
-def user_tables() -> list[tuple[Table, list[Column[Any]]]]:
-    """Return every table with a foreign key to users.id, with those columns."""
+def user_tables(kept: bool | None = None) -> list[tuple[Table, list[Column[Any]]]]:
+    """Return every table with a foreign key to users.id, with those columns.
+
+    `kept=False`: only tables whose rows go with the user (ON DELETE CASCADE); `kept=True`:
+    only shared records that stay, detached from the person (ON DELETE SET NULL).
+    """
     import_all_models()
     found: list[tuple[Table, list[Column[Any]]]] = []
     users_id = User.__table__.c.id
     for table in Base.metadata.sorted_tables:
-        columns = [fk.parent for fk in table.foreign_keys if fk.column is users_id]
-        if columns and table is not User.__table__:
-            found.append((table, columns))
+        keys = [fk for fk in table.foreign_keys if fk.column is users_id]
+        if kept is not None:
+            keys = [fk for fk in keys if (fk.ondelete == "SET NULL") is kept]
+        if keys and table is not User.__table__:
+            found.append((table, [fk.parent for fk in keys]))
     return found
 
 
@@ -31,10 +43,13 @@ def _owned(columns: list[Column[Any]], user_id: int) -> Any:
     return or_(*(column == user_id for column in columns))
 
 
-def count_rows(session: Session, *, user_id: int) -> dict[str, int]:
-    """Return, per table, how many rows reference the user (tables with none left out)."""
+def count_rows(session: Session, *, user_id: int, kept: bool = False) -> dict[str, int]:
+    """Return, per table, how many rows reference the user (tables with none left out).
+
+    By default the rows deletion removes; `kept=True` counts the shared records it keeps.
+    """
     counts: dict[str, int] = {}
-    for table, columns in user_tables():
+    for table, columns in user_tables(kept=kept):
         query = select(func.count()).select_from(table).where(_owned(columns, user_id))
         number = session.scalar(query) or 0
         if number:
@@ -43,7 +58,7 @@ def count_rows(session: Session, *, user_id: int) -> dict[str, int]:
 
 
 def export_rows(session: Session, *, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Return the user's row and every row referencing it, table by table."""
+    """Return the user's row, every row referencing it and the rows about it, table by table."""
     result: dict[str, list[dict[str, Any]]] = {}
     user_table: Table = User.__table__  # type: ignore[assignment]
     own = session.execute(select(user_table).where(user_table.c.id == user_id)).mappings()
@@ -53,6 +68,9 @@ def export_rows(session: Session, *, user_id: int) -> dict[str, list[dict[str, A
         rows = [dict(row) for row in session.execute(query).mappings()]
         if rows:
             result[table.name] = rows
+    user = session.get(User, user_id)
+    if user is not None:
+        result.update(traces.export_traces(session, user))
     return result
 
 
@@ -68,9 +86,26 @@ def to_json(data: dict[str, Any]) -> bytes:
 
 
 def delete_user(session: Session, *, user_id: int) -> dict[str, int]:
-    """Delete the users row (the database cascades to every referencing row); return counts."""
+    """Delete the user and every trace of them; keep shared records detached; return counts.
+
+    The database cascades to every referencing row; audit-log rows and Zalo event keys about
+    the user are deleted, or pseudonymised where they record an admin's official act.
+    """
+    user = session.get(User, user_id)
     counts = count_rows(session, user_id=user_id)
+    if user is not None:
+        counts.update(traces.count_traces(session, user))
+        traces.erase_traces(session, user)
+    _detach(session, user_id)
     session.flush()
     session.expunge_all()  # loaded objects of this user must not be written back after the delete
     session.execute(delete(User).where(User.id == user_id))
     return counts
+
+
+def _detach(session: Session, user_id: int) -> None:
+    """Clear the person's chat from shared records (e.g. a notice's progress message)."""
+    for table, columns in user_tables(kept=True):
+        clear = {name: None for name in CHAT_COLUMNS.get(table.name, ())}
+        clear.update({c.name: None for c in columns})
+        session.execute(update(table).where(_owned(columns, user_id)).values(clear))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.standins.server import LocalServer, ServedStandIn
@@ -39,6 +39,7 @@ class BotApiStandIn(ServedStandIn):
     webhook: dict[str, Any] = field(default_factory=dict)
     fail_next: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocked_chats: set[str] = field(default_factory=set)
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes, for getFile
     port: int = 0
     # Optional flood control like Telegram's: sends over `overall_per_second` in any second,
     # or closer than `per_chat_seconds` to one chat, are answered 429 with retry_after.
@@ -66,7 +67,10 @@ class BotApiStandIn(ServedStandIn):
 
     def routes(self) -> list[Route]:
         """Return the Bot API endpoint (every method at /bot<token>/<method>)."""
-        return [Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
+        return [
+            Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+            Route("/file/bot{token}/{path:path}", self._file, methods=["GET"]),
+        ]
 
     # --- what a citizen does -------------------------------------------------------------
     def user_says(self, text: str, user_id: int = 42, first_name: str = "Lan") -> dict[str, Any]:
@@ -76,6 +80,19 @@ class BotApiStandIn(ServedStandIn):
     def user_sends(self, user_id: int = 42, **content: Any) -> dict[str, Any]:
         """Queue a non-text message (sticker=..., photo=..., voice=...)."""
         return self._queue({"message": self._message(user_id, "Lan", **content)})
+
+    def user_sends_voice(self, data: bytes, seconds: int, user_id: int = 42) -> dict[str, Any]:
+        """Queue a voice note whose file the bot can fetch with getFile."""
+        file_id = f"voice-{len(self.files) + 1}"
+        self.files[file_id] = data
+        voice = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "duration": seconds,
+            "mime_type": "audio/ogg",
+            "file_size": len(data),
+        }
+        return self.user_sends(user_id, voice=voice)
 
     def user_presses(self, data: str, user_id: int = 42) -> dict[str, Any]:
         """Queue a press of an inline button with the given callback data."""
@@ -274,6 +291,22 @@ class BotApiStandIn(ServedStandIn):
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = {}
         return True
+
+    async def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id"))
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(self.files.get(file_id, b"")),
+            "file_path": f"voice/{file_id}.oga",
+        }
+
+    async def _file(self, request: Request) -> Response:
+        file_id = request.path_params["path"].removeprefix("voice/").removesuffix(".oga")
+        data = self.files.get(file_id)
+        if data is None:
+            return Response(status_code=404)
+        return Response(data, media_type="audio/ogg")
 
     async def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
         return {

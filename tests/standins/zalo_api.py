@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from tests.standins.server import LocalServer, ServedStandIn
@@ -54,6 +54,7 @@ class ZaloStandIn(ZaloMediaEndpoints, ServedStandIn):
     clock: Any = time.time  # the stand-in's "now", epoch seconds
     bot_updates: list[dict[str, Any]] = field(default_factory=list)
     bot_webhook: dict[str, Any] = field(default_factory=dict)
+    media: dict[str, bytes] = field(default_factory=dict)  # files served at /media/<name>
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -73,12 +74,30 @@ class ZaloStandIn(ZaloMediaEndpoints, ServedStandIn):
             Route("/message/template", self._zns, methods=["POST"]),
             Route("/v4/oa/access_token", self._oauth, methods=["POST"]),
             Route("/bot{token}/{method}", self._bot, methods=["GET", "POST"]),
+            Route("/media/{name}", self._media, methods=["GET"]),
         ]
+
+    def host_media(self, name: str, data: bytes) -> str:
+        """Serve a file (e.g. a citizen's voice note) as Zalo's CDN would; return its URL."""
+        self.media[name] = data
+        return f"{self.base_url}/media/{name}"
+
+    async def _media(self, request: Request) -> Response:
+        data = self.media.get(request.path_params["name"])
+        if data is None:
+            return Response(status_code=404)
+        return Response(data, media_type="audio/aac")
 
     # --- what Zalo sends us ------------------------------------------------------------
     @staticmethod
     def oa_event(
-        event_name: str, user_id: str, *, at_ms: int, text: str | None = None, msg_id: str = ""
+        event_name: str,
+        user_id: str,
+        *,
+        at_ms: int,
+        text: str | None = None,
+        msg_id: str = "",
+        attachment_url: str | None = None,
     ) -> dict[str, Any]:
         """Build an OA webhook event as Zalo sends it (ids and timestamp as strings)."""
         if event_name in ("follow", "unfollow"):
@@ -94,6 +113,9 @@ class ZaloStandIn(ZaloMediaEndpoints, ServedStandIn):
         message: dict[str, Any] = {"msg_id": msg_id or f"m{at_ms}"}
         if text is not None:
             message["text"] = text
+        if attachment_url is not None:
+            kind = event_name.removeprefix("user_send_")
+            message["attachments"] = [{"type": kind, "payload": {"url": attachment_url}}]
         if event_name.startswith("oa_send_"):
             sender, recipient = {"id": OA_ID}, {"id": user_id}
         else:

@@ -1,0 +1,1 @@
+"""Campaign and place codes: deep links, QR posters and where citizens came from."""

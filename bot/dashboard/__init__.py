@@ -1,0 +1,1 @@
+"""The admins' dashboard: figures of how the bot served citizens, per period and channel."""

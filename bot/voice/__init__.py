@@ -1,0 +1,1 @@
+"""Voice questions: offline speech recognition, the pending transcript, the start-up check."""

@@ -1,0 +1,154 @@
+"""After /xoadulieu no trace: rows, audit and event keys, files, and the bytes on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.broadcast.models import Broadcast
+from bot.channels.console import ConsoleChannel
+from bot.db import repo_zalo
+from bot.db.models import AuditLog, QuestionLog, User
+from bot.db.models_zalo import ZaloEvent
+from bot.messages import Incoming, Kind, Reply
+from bot.privacy import retention
+from tests.broadcast_support import add_citizen
+from tests.cdht_helpers import assess, register, user_id
+from tests.conftest import AppFactory, FakeClock
+from tests.helpers import press, press_label, say, text_message, texts
+
+ADMIN = "admin"  # console:admin is the super-admin in the test settings
+NAME = "Trần Thị Bích Ngọc"
+PHONE = "0987654321"
+
+
+def _save(app: App, replies: list[Reply]) -> None:
+    """Let the terminal channel write the replies' attachments to its files folder."""
+    channel = ConsoleChannel(app, io.StringIO(), io.StringIO())
+    for reply in replies:
+        asyncio.run(channel.send("x", reply))
+
+
+def _disk(folder: Path) -> dict[str, bytes]:
+    """Return the bytes of every file under the folder (database, WAL, exports, logs)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _found(folder: Path, needles: list[bytes]) -> list[str]:
+    """Name the files under the folder that hold any of the needles."""
+    return [name for name, data in _disk(folder).items() if any(n in data for n in needles)]
+
+
+def test_deleted_citizen_leaves_no_bytes_in_the_database_wal_or_files(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    app = make_app(f"sqlite:///{data / 'khuyenhoc.db'}", files_dir=data / "files")
+    register(app, name=NAME, phone="0987 654 321")
+    register(app, "neighbour", name="Lê Văn Hùng", phone="0912 888 777")
+    assess(app, [8] * 10)
+    say(app, "nhắc tôi 20h mỗi ngày học bài")
+    say(app, "học bổng khuyến học")
+    say(app, "/thongbao")  # refused: an audit row naming the citizen
+    _save(app, say(app, "/taidulieu"))
+    _save(app, say(app, "/xuatdulieu", user=ADMIN))  # an admin's CSV holds both citizens
+    needles = [NAME.encode(), PHONE.encode(), b"0987 654 321"]
+    assert len(_found(data, needles)) >= 3  # database (or WAL), the JSON, the CSV
+
+    done = press_label(app, say(app, "/xoadulieu"), "Xóa hết")
+    assert "đã xóa toàn bộ" in texts(done)
+
+    assert _found(data, needles) == []
+    assert (data / "khuyenhoc.db-wal").stat().st_size == 0  # checkpointed and emptied
+    assert _found(data, [b"L\xc3\xaa V\xc4\x83n H\xc3\xb9ng"]) != []  # the neighbour stays
+    with app.sessions.begin() as session:
+        assert (
+            session.scalars(select(AuditLog).where(AuditLog.who == "console:citizen-1")).all()
+            == []
+        )
+
+
+def test_zalo_follow_events_of_the_user_are_deleted(sqlite_app: App) -> None:
+    zalo_id = "6142494823000000777"
+    with sqlite_app.sessions.begin() as session:
+        now = sqlite_app.now()
+        repo_zalo.claim_event(session, key=f"oa:follow:{zalo_id}:1764590000000", now=now)
+        repo_zalo.claim_event(session, key="oa:follow:6142494823000000999:1", now=now)
+    sqlite_app.dispatcher.handle(text_message("/start", zalo_id, channel="zalo"))
+    asked = sqlite_app.dispatcher.handle(text_message("/xoadulieu", zalo_id, channel="zalo"))
+    assert "sự kiện Zalo" in texts(asked)
+    payload = next(b.payload for r in asked for b in r.all_buttons() if "Xóa" in b.label)
+    sqlite_app.dispatcher.handle(
+        Incoming("zalo", zalo_id, zalo_id, payload=payload, kind=Kind.BUTTON)
+    )
+    with sqlite_app.sessions.begin() as session:
+        keys = [e.key for e in session.scalars(select(ZaloEvent))]
+    assert keys == ["oa:follow:6142494823000000999:1"]
+
+
+def test_an_admins_deletion_keeps_official_notices_detached(app: App) -> None:
+    add_citizen(app, "c1", channel="console")
+    say(app, "/thongke 1900", user=ADMIN)  # mistyped: a bad_input row of the admin
+    say(app, "/thongbao", user=ADMIN)
+    say(app, "Họp khuyến học sáng thứ Hai.", user=ADMIN)
+    say(app, "/huy", user=ADMIN)
+    say(app, "/thongbao", user=ADMIN)
+    say(app, "Lịch học lớp tin học.", user=ADMIN)
+    press(app, "bc:skip", user=ADMIN)
+    menu = press(app, "bc:skip", user=ADMIN)
+    preview = press_label(app, menu, "Tất cả người dùng", user=ADMIN)
+    press_label(app, preview, "Gửi ngay", user=ADMIN)
+    with app.sessions.begin() as session:
+        (notice,) = session.scalars(select(Broadcast)).all()
+        notice.progress_channel, notice.progress_chat_id = "console", ADMIN
+
+    asked = say(app, "/xoadulieu", user=ADMIN)
+    assert "broadcast" not in texts(asked)  # Vietnamese words, not table names
+    assert "Em vẫn giữ" in texts(asked) and "thông báo chính thức" in texts(asked)
+    done = press_label(app, asked, "Xóa hết", user=ADMIN)
+    assert "thông báo chính thức" in texts(done)
+
+    with app.sessions.begin() as session:
+        (notice,) = session.scalars(select(Broadcast)).all()
+        assert notice.text == "Lịch học lớp tin học."
+        assert (notice.created_by, notice.progress_chat_id, notice.progress_channel) == (
+            None,
+            None,
+            None,
+        )
+        rows = [(r.who, r.action, r.result) for r in session.scalars(select(AuditLog))]
+    assert all(who != "console:admin" for who, _, _ in rows)
+    kept = [(action, result) for who, action, result in rows if who.startswith("đã-xóa-")]
+    assert ("broadcast.send", "ok") in kept and ("broadcast.compose", "ok") in kept
+    assert ("cdht.stats", "bad_input") not in kept
+    assert len({who for who, _, _ in rows if who.startswith("đã-xóa-")}) == 1
+
+
+def test_old_question_logs_lose_their_author(
+    make_app: AppFactory, db_url: str, clock: FakeClock
+) -> None:
+    app = make_app(db_url, question_log_retention_days=30)
+    say(app, "học bổng khuyến học")
+    clock.advance(days=20)
+    say(app, "tuần lễ học tập suốt đời")
+    clock.advance(days=11)
+    assert retention.run_once(app) == 1
+    with app.sessions.begin() as session:
+        logs = {q.text: q.user_id for q in session.scalars(select(QuestionLog))}
+        uid = session.scalar(select(User.id))
+    assert logs == {"học bổng khuyến học": None, "tuần lễ học tập suốt đời": uid}
+    assert user_id(app) == uid
+    assert retention.run_once(app) == 0
+
+
+def test_consent_says_questions_are_stored_and_for_how_long(sqlite_app: App) -> None:
+    consent = sqlite_app.content.section("consent")
+    text = consent.versions[consent.current]
+    assert "Câu hỏi Anh/Chị gửi bot được lưu kèm tài khoản" in text
+    assert "sau 12 tháng" in text  # QUESTION_LOG_RETENTION_DAYS
+    assert sqlite_app.settings.question_log_retention_days == 365
+    assert "Câu hỏi" in texts(say(sqlite_app, "/dangky"))
