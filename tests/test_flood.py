@@ -62,3 +62,42 @@ def test_daily_budget_caps_what_one_user_can_store(
     assert _rows(app, "busy") == 20
     clock.advance(days=1)
     assert "Ngày mai" not in texts(app.dispatcher.handle(text_message(QUESTION, user="busy")))
+
+
+def test_two_processes_on_one_database_share_the_limits(
+    make_app: AppFactory, pg_url: str, clock: FakeClock
+) -> None:
+    # Two bot processes on one PostgreSQL (each with its own memory), taking turns at one
+    # flooding user's updates as the inbox workers do.
+    first, second = (make_app(pg_url, flood_burst=8, flood_window_seconds=10) for _ in "ab")
+    replies = []
+    for number in range(100):
+        clock.advance(seconds=0.0115)
+        app = (first, second)[number % 2]
+        replies.append(app.dispatcher.handle(text_message(f"{QUESTION} {number}", user="flood")))
+    answered = [r for r in replies if r and SLOW not in texts(r)]
+    slowed = [r for r in replies if r and SLOW in texts(r)]
+    assert len(answered) == 8  # not 8 per process
+    assert len(slowed) <= 2  # one "chậm lại" per process at most
+    assert _rows(first, "flood") == 8
+    clock.advance(seconds=11)
+    again = second.dispatcher.handle(text_message(QUESTION, user="flood"))
+    assert again and SLOW not in texts(again)
+
+
+def test_daily_cap_holds_across_processes_and_a_restart(
+    make_app: AppFactory, db_url: str, clock: FakeClock
+) -> None:
+    first, second = (make_app(db_url, flood_burst=1000, user_daily_messages=20) for _ in "ab")
+    for number in range(30):
+        app = (first, second)[number % 2]
+        app.dispatcher.handle(text_message(f"{QUESTION} {number}", user="busy"))
+    assert _rows(first, "busy") == 20
+    restarted = make_app(db_url, flood_burst=1000, user_daily_messages=20)
+    reply = restarted.dispatcher.handle(text_message(QUESTION, user="busy"))
+    assert "Ngày mai" in texts(reply)  # a fresh process still knows today's count
+    assert _rows(restarted, "busy") == 20
+    clock.advance(days=1)
+    assert "Ngày mai" not in texts(
+        restarted.dispatcher.handle(text_message(QUESTION, user="busy"))
+    )
