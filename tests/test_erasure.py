@@ -139,22 +139,17 @@ def test_an_update_in_flight_and_a_queued_reply_do_not_bring_the_data_back(
     with app.sessions.begin() as session:  # a reminder waiting for its time, naming them
         later = app.now() + timedelta(hours=2)
         text = f"Chào {NAME}, nhớ gọi 0987 654 321"
-        repo_outbox.enqueue(
-            session,
-            reply=Reply(text),
-            channel="console",
-            chat_id=DEFAULT_USER,
-            user_id=uid,
-            kind="reminder",
-            not_before=later,
-        )
-        flying = repo_outbox.enqueue(
-            session,
-            reply=Reply(text),
-            channel="console",
-            chat_id=DEFAULT_USER,
-            user_id=uid,
-            kind="notice",
+        waiting, flying = (
+            repo_outbox.enqueue(
+                session,
+                reply=Reply(text),
+                channel="console",
+                chat_id=DEFAULT_USER,
+                user_id=uid,
+                kind=kind,
+                not_before=when,
+            )
+            for kind, when in (("reminder", later), ("notice", None))
         )
         session.flush()
         repo_outbox.mark_sending(session, ids=[flying.id])  # a sender has it in hand
