@@ -121,6 +121,31 @@ def test_typing_for_a_person_offers_the_question_just_asked(
     assert "HK-" not in texts(citizen_says(app, "học bổng là gì"))
 
 
+def test_a_double_press_or_the_same_question_twice_opens_one_ticket(
+    make_app: AppFactory, db_url: str
+) -> None:
+    app = handoff_app(make_app, db_url)
+    asked = citizen_says(app, OUT_OF_SCOPE)
+    button = payload_of(asked, "cán bộ")
+    first = citizen_presses(app, button)
+    assert "HK-0001" in first[0].text and len(staff_post(first).text) > 0
+    again = citizen_presses(app, button)  # the second press of a double tap
+    assert [r.text for r in again] == [
+        "Dạ, câu hỏi này Anh/Chị đã gửi cho cán bộ rồi (mã HK-0001); cán bộ sẽ trả lời"
+        " trong cuộc trò chuyện này ạ."
+    ]
+    assert "Gửi thêm" in str([b.label for b in again[0].all_buttons()])
+    # Typed again through "gặp cán bộ", in other case and spacing: still the one ticket.
+    citizen_says(app, "gặp cán bộ")
+    typed = citizen_says(app, "  Hôm nay GIÁ LÚA bao nhiêu một ký ")
+    assert "HK-0001" in typed[0].text and to_citizen(typed) == [] and len(typed) == 1
+    with app.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+    # Once that ticket is closed, the same question may be handed over again.
+    citizen_presses(app, "hk:close:1")
+    assert "HK-0002" in citizen_presses(app, button)[0].text
+
+
 def test_follow_ups_join_the_thread_and_the_citizen_closes(
     make_app: AppFactory, db_url: str
 ) -> None:
