@@ -102,6 +102,21 @@ def _outbox(session: Session, marks: Marks) -> list[int]:
     ]
 
 
+def export(session: Session, marks: Marks) -> dict[str, list[dict[str, Any]]]:
+    """Return the inbox and outbox rows about the person (an attachment's bytes left out)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for table, ids in (
+        (InboxUpdate.__table__, _inbox(session, marks)),
+        (OutboxMessage.__table__, _outbox(session, marks)),
+    ):
+        if not ids:
+            continue
+        columns = [c for c in table.c if c.name != "attachment"]
+        rows = session.execute(select(*columns).where(table.c.id.in_(ids)).order_by(table.c.id))
+        found[table.name] = [dict(row) for row in rows.mappings()]
+    return found
+
+
 def count(session: Session, marks: Marks) -> dict[str, int]:
     """Return how many inbox and outbox rows are about the person (tables with none left out)."""
     found = {
