@@ -63,38 +63,30 @@ class FloodGuard:
             account.day, account.today, account.told_today = day, 0, False
         accepted = account.accepted
         if account.today >= self.daily:
-            return self._over_daily(account)
+            return self._once(account, "told_today", Verdict.DAILY_LIMIT)
         if (
             len(accepted) == self.burst
             and (now - accepted[0]).total_seconds() < self.window_seconds
         ):
-            return self._slow_down(account)
+            return self._once(account, "warned", Verdict.SLOW_DOWN)
         if stored is not None:
             today, recent = stored()
             if today >= self.daily:
-                return self._over_daily(account)
+                return self._once(account, "told_today", Verdict.DAILY_LIMIT)
             if recent >= self.burst:
-                return self._slow_down(account)
+                return self._once(account, "warned", Verdict.SLOW_DOWN)
         accepted.append(now)
         account.warned = False
         account.today += 1
         return Verdict.PASS
 
     @staticmethod
-    def _over_daily(account: _Account) -> Verdict:
-        """Say "tomorrow" once a day, then stay silent."""
-        if account.told_today:
+    def _once(account: _Account, told: str, verdict: Verdict) -> Verdict:
+        """Return the verdict the first time (the user is told once), then DROP."""
+        if getattr(account, told):
             return Verdict.DROP
-        account.told_today = True
-        return Verdict.DAILY_LIMIT
-
-    @staticmethod
-    def _slow_down(account: _Account) -> Verdict:
-        """Say "chậm lại" once per burst, then stay silent."""
-        if account.warned:
-            return Verdict.DROP
-        account.warned = True
-        return Verdict.SLOW_DOWN
+        setattr(account, told, True)
+        return verdict
 
     def _account(self, key: str) -> _Account:
         """Return the user's record, making room by forgetting the least recent users."""
