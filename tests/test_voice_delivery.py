@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from bot.voice.hearing import VoiceService
 from bot.voice.models import VoiceJob
 from tests.conftest import AppFactory
 from tests.helpers import buttons_of, telegram_app, telegram_polling
-from tests.processes import BotProcess
+from tests.processes import BotProcess, until
 from tests.standins.bot_api import BotApiStandIn
 from tests.standins.zalo_api import ZaloStandIn
 from tests.voice_clips import human_clips, silence_wav
@@ -44,14 +43,6 @@ def clip() -> bytes:
 
 def confirmations(bot_api: BotApiStandIn) -> list[dict]:
     return [m for m in bot_api.sent(42) if m["text"].startswith(HEARD)]
-
-
-async def until(condition, timeout: float, what: str) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def test_a_429_on_the_confirmation_delays_it_by_retry_after_and_it_still_arrives(
