@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import repo_inbox, repo_outbox
 from bot.messages import Incoming
+from bot.privacy import queues
 
 if TYPE_CHECKING:
     from bot.messaging.metrics import Metrics
@@ -61,6 +62,8 @@ def process_batch(
     with app.sessions.begin() as session:
         rows = repo_inbox.claim_heads(session, channels=list(receivers), limit=limit)
         for row in rows:
+            if queues.was_erased(session, row.id):  # its author erased their data just now
+                continue
             now = app.now()
             error = handle_update(app, session, receivers[row.channel], row.payload)
             repo_inbox.settle(session, update_id=row.id, now=now, error=error)

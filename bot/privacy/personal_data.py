@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -11,13 +12,17 @@ from sqlalchemy.orm import Session
 
 from bot.db.base import Base
 from bot.db.models import User
+from bot.db.models_messaging import OutboxMessage
 from bot.db.registry import import_all_models
-from bot.privacy import traces
+from bot.privacy import queues, traces
 
 # Columns of kept shared records that name the person's chat, cleared with the link to them.
 CHAT_COLUMNS = {
     "broadcasts": ("progress_channel", "progress_chat_id", "progress_message_id"),
 }
+# Tables pointing at users.id whose rows about the person bot/privacy/queues.py finds and
+# deletes (also rows that do not point at the person but are addressed to their chat).
+QUEUE_TABLES = {"outbox"}
 
 
 def user_tables(kept: bool | None = None) -> list[tuple[Table, list[Column[Any]]]]:
@@ -30,6 +35,8 @@ def user_tables(kept: bool | None = None) -> list[tuple[Table, list[Column[Any]]
     found: list[tuple[Table, list[Column[Any]]]] = []
     users_id = User.__table__.c.id
     for table in Base.metadata.sorted_tables:
+        if kept and table.name in QUEUE_TABLES:
+            continue
         keys = [fk for fk in table.foreign_keys if fk.column is users_id]
         if kept is not None:
             keys = [fk for fk in keys if (fk.ondelete == "SET NULL") is kept]
@@ -57,8 +64,13 @@ def count_rows(session: Session, *, user_id: int, kept: bool = False) -> dict[st
     return counts
 
 
-def export_rows(session: Session, *, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Return the user's row, every row referencing it and the rows about it, table by table."""
+def export_rows(
+    session: Session, *, user_id: int, needles: Sequence[str] = ()
+) -> dict[str, list[dict[str, Any]]]:
+    """Return the user's row, every row referencing it and the rows about it, table by table.
+
+    `needles` (name, phone) find the messaging core's rows naming the person.
+    """
     result: dict[str, list[dict[str, Any]]] = {}
     user_table: Table = User.__table__  # type: ignore[assignment]
     own = session.execute(select(user_table).where(user_table.c.id == user_id)).mappings()
@@ -70,7 +82,9 @@ def export_rows(session: Session, *, user_id: int) -> dict[str, list[dict[str, A
             result[table.name] = rows
     user = session.get(User, user_id)
     if user is not None:
+        result.pop(OutboxMessage.__tablename__, None)  # the queue's own search finds them all
         result.update(traces.export_traces(session, user))
+        result.update(queues.export(session, queues.marks_of(session, user, list(needles))))
     return result
 
 
@@ -85,17 +99,30 @@ def to_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2, default=default).encode("utf-8")
 
 
-def delete_user(session: Session, *, user_id: int) -> dict[str, int]:
+def count_all(session: Session, *, user: User, needles: list[str]) -> dict[str, int]:
+    """Return, per table, how many rows deletion removes: own rows, traces, queued messages."""
+    counts = count_rows(session, user_id=user.id)
+    counts.update(traces.count_traces(session, user))
+    counts.update(queues.count(session, queues.marks_of(session, user, needles)))
+    return counts
+
+
+def delete_user(session: Session, *, user_id: int, needles: Sequence[str] = ()) -> dict[str, int]:
     """Delete the user and every trace of them; keep shared records detached; return counts.
 
     The database cascades to every referencing row; audit-log rows and Zalo event keys about
-    the user are deleted, or pseudonymised where they record an admin's official act.
+    the user are deleted, or pseudonymised where they record an admin's official act; the
+    messaging core's rows about them (found by their chat, id and `needles`: name, phone)
+    are pseudonymised (inbox) or deleted (outbox).
     """
     user = session.get(User, user_id)
     counts = count_rows(session, user_id=user_id)
     if user is not None:
+        marks = queues.marks_of(session, user, list(needles))
         counts.update(traces.count_traces(session, user))
+        counts.update(queues.count(session, marks))
         traces.erase_traces(session, user)
+        queues.erase(session, marks)
     _detach(session, user_id)
     session.flush()
     session.expunge_all()  # loaded objects of this user must not be written back after the delete
