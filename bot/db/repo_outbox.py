@@ -74,6 +74,14 @@ def enqueue(
     return row
 
 
+def enqueue_replies(
+    session: Session, replies: list[Reply], *, channel: str, chat_id: str, now: datetime
+) -> None:
+    """Queue the replies to one incoming message, in order (kind `reply`)."""
+    for reply in replies:
+        enqueue(session, reply=reply, channel=channel, chat_id=chat_id, kind="reply", now=now)
+
+
 def reply_to_json(reply: Reply) -> dict[str, Any]:
     """Return the reply as JSON (the attachment's bytes are stored beside it)."""
     data: dict[str, Any] = {"text": reply.text}

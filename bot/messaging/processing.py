@@ -89,15 +89,10 @@ def handle_update(
     if incoming is None:
         return None
     now = app.now()
-    for reply in app.dispatcher.handle_in(session, incoming):
-        repo_outbox.enqueue(
-            session,
-            reply=reply,
-            channel=incoming.channel,
-            chat_id=incoming.chat_id,
-            kind="reply",
-            now=now,
-        )
+    replies = app.dispatcher.handle_in(session, incoming)
+    repo_outbox.enqueue_replies(
+        session, replies, channel=incoming.channel, chat_id=incoming.chat_id, now=now
+    )
     return None
 
 
