@@ -197,16 +197,18 @@ def run() -> Iterator[tuple[str, str, bool]]:
     big = _timed(FaqIndex(synthetic, content.abbreviations).match, questions)
     target = f"match latency, synthetic FAQ of {phrasings} phrasings: CPU p99 ≤ {P99_TARGET_MS} ms"
     yield (target, big.shown(), big.cpu <= P99_TARGET_MS)
+    yield from _reliability(real)
+    yield from _semantic(semantic, content, questions, real)
+    used = _rss_mb() - before  # the model's pages are resident once it has run
     model = "the semantic model" if semantic else "no semantic model (not available)"
     yield (
         f"memory added by the index and {model} (resident size growth) "
         f"≤ {MEMORY_TARGET_MB:.0f} MB",
-        f"{grown:.1f} MB (index {indexed - before:.1f} MB; model and entry vectors "
-        f"{grown - (indexed - before):.1f} MB, loaded in {loaded:.1f} s CPU)",
-        grown <= MEMORY_TARGET_MB,
+        f"{used:.1f} MB after matching all questions ({grown:.1f} MB when loaded: index "
+        f"{indexed - before:.1f} MB, model and entry vectors {grown - (indexed - before):.1f} "
+        f"MB, loaded in {loaded:.1f} s CPU)",
+        max(used, grown) <= MEMORY_TARGET_MB,
     )
-    yield from _reliability(real)
-    yield from _semantic(semantic, content, questions, real)
     yield (
         "calibration (cross-validated on the tuning sets, see calibration.json)",
         CALIBRATION_FILE.name,
