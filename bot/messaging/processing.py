@@ -14,12 +14,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from bot.db import repo_inbox, repo_outbox
-from bot.messages import Incoming
+from bot.messages import Address, Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.messaging.metrics import Metrics
@@ -56,27 +57,39 @@ class Handled:
 def process_batch(
     app: App, receivers: dict[str, Receiver], *, limit: int, metrics: Metrics | None = None
 ) -> list[Handled]:
-    """Handle the next update of up to `limit` chats in one transaction; return them."""
+    """Handle the next update of up to `limit` chats in one transaction; return them.
+
+    The batch's replies go into the outbox in one statement and its updates are settled in
+    another, both in the batch's transaction: few statements per update.
+    """
     handled: list[Handled] = []
+    replies: list[tuple[Reply, Address]] = []
+    outcomes: list[tuple[int, datetime, str | None]] = []
     with app.sessions.begin() as session:
         rows = repo_inbox.claim_heads(session, channels=list(receivers), limit=limit)
         for row in rows:
             now = app.now()
-            error = handle_update(app, session, receivers[row.channel], row.payload)
-            repo_inbox.settle(session, update_id=row.id, now=now, error=error)
+            error = handle_update(app, session, receivers[row.channel], row.payload, replies)
+            outcomes.append((row.id, now, error))
             handled.append(Handled(row.channel, row.payload))
             if metrics is not None:
                 metrics.handled.labels(row.channel, "failed" if error else "done").inc()
                 metrics.latency.labels(row.channel).observe(
                     max(0.0, (now - row.received_at).total_seconds())
                 )
+        repo_outbox.enqueue_replies(session, replies, now=app.now())
+        repo_inbox.settle(session, outcomes)
     return handled
 
 
 def handle_update(
-    app: App, session: Session, receiver: Receiver, payload: dict[str, Any]
+    app: App,
+    session: Session,
+    receiver: Receiver,
+    payload: dict[str, Any],
+    replies: list[tuple[Reply, Address]],
 ) -> str | None:
-    """Turn one stored update into replies in the outbox; return an error when unreadable."""
+    """Turn one stored update into replies (added to `replies`); return an error if unreadable."""
     try:
         with session.begin_nested():
             incoming = receiver.incoming_of(session, payload)
@@ -85,16 +98,8 @@ def handle_update(
         return f"{type(error).__name__}: {error}"[:250]
     if incoming is None:
         return None
-    now = app.now()
-    for reply in app.dispatcher.handle_in(session, incoming):
-        repo_outbox.enqueue(
-            session,
-            reply=reply,
-            channel=incoming.channel,
-            chat_id=incoming.chat_id,
-            kind="reply",
-            now=now,
-        )
+    to = Address(incoming.channel, incoming.chat_id)
+    replies.extend((reply, to) for reply in app.dispatcher.handle_in(session, incoming))
     return None
 
 
