@@ -39,5 +39,6 @@ def console_route(app: App, reload: Callable[[], Awaitable[object]] | None = Non
         preview=answer_preview(app),
         reload=reload,
         eval_paths=eval_paths(app.settings.console_eval_files),
+        parts=app,
     )
     return Mount(CONSOLE_PATH, app=build_console_app(deps, mount_path=CONSOLE_PATH))

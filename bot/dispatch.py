@@ -6,14 +6,14 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bot.context import Context
-from bot.db import repo_flows, repo_users, repo_zalo
+from bot.db import repo_flows, repo_questions, repo_users, repo_zalo
 from bot.flood import FloodGuard, Verdict
 from bot.logs import pseudonym
 from bot.messages import Incoming, Kind, Reply
@@ -59,7 +59,7 @@ class Dispatcher:
         gets a short apology, while the caller's transaction carries on.
         """
         messages = self.app.content.messages
-        verdict = self._limit(incoming)
+        verdict = self._limit(session, incoming)
         if verdict is not Verdict.PASS:
             if verdict is Verdict.DROP:
                 return []
@@ -99,11 +99,19 @@ class Dispatcher:
         again.flow, again.admin = ctx.flow, ctx.admin
         return self._run(again)
 
-    def _limit(self, incoming: Incoming) -> Verdict:
-        """Count the message against the user's burst and daily limits."""
+    def _limit(self, session: Session, incoming: Incoming) -> Verdict:
+        """Count the message against the user's burst and daily limits (all processes)."""
         now = self.app.now()
-        day = now.astimezone(self.app.settings.tz).date()
-        return self.flood.check(f"{incoming.channel}:{incoming.user_id}", now, day)
+        settings = self.app.settings
+        day = now.astimezone(settings.tz).date()
+        stored = repo_questions.stored_since(
+            session,
+            channel=incoming.channel,
+            external_id=incoming.user_id,
+            day_start=datetime.combine(day, time(), settings.tz),
+            recent=now - timedelta(seconds=settings.flood_window_seconds),
+        )
+        return self.flood.check(f"{incoming.channel}:{incoming.user_id}", now, day, stored)
 
     def _release(self, session: Session, incoming: Incoming) -> None:
         """After a failure, end the user's flow so that bad state cannot trap them.

@@ -1,4 +1,9 @@
-"""Per-user limits: a burst window and a daily budget, whatever channel a message came from."""
+"""Per-user limits: a burst window and a daily budget, whatever channel a message came from.
+
+The guard counts in memory (cheap, per process) and also takes what the database says the
+user stored (their questions today and within the window, written by any process): with
+several processes, or after a restart, one person still gets the limits once, not N times.
+"""
 
 from __future__ import annotations
 
@@ -39,18 +44,23 @@ class FloodGuard:
     daily: int
     _accounts: OrderedDict[str, _Account] = field(default_factory=OrderedDict)
 
-    def check(self, key: str, now: datetime, day: date) -> Verdict:
-        """Count one message of the user `key` at `now` (`day` in local time) and judge it."""
+    def check(
+        self, key: str, now: datetime, day: date, stored: tuple[int, int] = (0, 0)
+    ) -> Verdict:
+        """Count one message of the user `key` at `now` (`day` in local time) and judge it.
+
+        `stored`: what the user stored today and within the window, by any process.
+        """
         account = self._account(key)
         if account.day != day:
             account.day, account.today, account.told_today = day, 0, False
-        if account.today >= self.daily:
+        if max(account.today, stored[0]) >= self.daily:
             if account.told_today:
                 return Verdict.DROP
             account.told_today = True
             return Verdict.DAILY_LIMIT
         accepted = account.accepted
-        if (
+        if stored[1] >= self.burst or (
             len(accepted) == self.burst
             and (now - accepted[0]).total_seconds() < self.window_seconds
         ):

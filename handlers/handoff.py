@@ -87,8 +87,12 @@ def handle_text(ctx: Context) -> list[Reply]:
 
 
 def _open(ctx: Context, question: str, log_id: int | None) -> list[Reply]:
-    """Open a ticket unless the citizen already has too many open ones."""
+    """Open a ticket unless this question is already open or the citizen has too many."""
     open_now = repo.open_for_user(ctx.session, user_id=ctx.user.id)
+    same = _same_question(open_now, question, log_id)
+    if same is not None:  # a double press, or the same question sent twice
+        text = ctx.t("handoff.already_sent", reference=same.reference)
+        return [Reply(text, tickets.citizen_buttons(ctx.app, same))]
     if len(open_now) >= tickets.MAX_OPEN_PER_CITIZEN:
         references = ", ".join(t.reference for t in open_now)
         return [ctx.say("handoff.too_many_open", count=len(open_now), references=references)]
@@ -103,6 +107,17 @@ def _open(ctx: Context, question: str, log_id: int | None) -> list[Reply]:
         now=ctx.now,
     )
     return replies
+
+
+def _same_question(open_now: list[Ticket], question: str, log_id: int | None) -> Ticket | None:
+    """Return the open ticket of this logged question or of the same words, if any."""
+    folded = fold(clean(question))
+    for ticket in open_now:
+        if log_id is not None and ticket.question_log_id == log_id:
+            return ticket
+        if fold(clean(ticket.question)) == folded:
+            return ticket
+    return None
 
 
 def handle_button(ctx: Context) -> list[Reply]:

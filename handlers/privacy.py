@@ -61,8 +61,7 @@ def handle_export(ctx: Context) -> list[Reply]:
 
 def handle_delete(ctx: Context) -> list[Reply]:
     """Show what would be deleted (and what official records stay) and ask to confirm."""
-    counts = personal_data.count_rows(ctx.session, user_id=ctx.user.id)
-    counts.update(personal_data.traces.count_traces(ctx.session, ctx.user))
+    counts = personal_data.count_all(ctx.session, user=ctx.user, needles=_identifying(ctx))
     stamp = int(ctx.now.timestamp() // 60)
     buttons = [
         Button(ctx.t("privacy.btn_delete_yes"), payload=f"xd:yes:{ctx.user.id}:{stamp}"),
@@ -87,7 +86,7 @@ def handle_delete_button(ctx: Context) -> list[Reply]:
     needles = _identifying(ctx)
     user_id = ctx.user.id
     files.purge_links(ctx.session, user_id=user_id, needles=needles)
-    counts = personal_data.delete_user(ctx.session, user_id=user_id)
+    counts = personal_data.delete_user(ctx.session, user_id=user_id, needles=needles)
     ctx.flow = None
     folder, connection = ctx.app.settings.files_dir, ctx.session.connection()
     ctx.after_commit(lambda: files.purge(folder, user_id=user_id, needles=needles))

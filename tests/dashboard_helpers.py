@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -10,6 +10,8 @@ from bot.campaigns.models import EntryCode, UserSource
 from bot.cdht.models import Assessment, Registration
 from bot.dashboard.models import FlowStep
 from bot.db.models import AnswerFeedback, QuestionLog, User
+from bot.handoff import repository as tickets_repo
+from bot.handoff.models import Ticket
 
 
 def at(day: int, hour: int, month: int = 3) -> datetime:
@@ -86,3 +88,23 @@ def came_from(session: Session, who: User, code: str, title: str, when: datetime
     if session.get(EntryCode, code) is None:
         session.add(EntryCode(code=code, title=title, created_at=when))
     session.add(UserSource(user_id=who.id, code=code, at=when))
+
+
+def ticket(
+    session: Session, who: User, opened: datetime, *, answer_after: timedelta | None = None,
+    closed: datetime | None = None,
+) -> Ticket:  # fmt: skip
+    """Hand a question over at `opened`; a staff answer after `answer_after`; close it."""
+    row = tickets_repo.create_ticket(
+        session, user_id=who.id, channel=who.channel, chat_id=who.chat_id,
+        display_name=who.display_name, question="câu hỏi", candidates=[],
+        question_log_id=None, now=opened,
+    )  # fmt: skip
+    if answer_after is not None:
+        tickets_repo.add_message(
+            session, ticket=row, author="staff", text="Dạ, trả lời.", now=opened + answer_after
+        )
+    if closed is not None:
+        tickets_repo.close_ticket(session, ticket=row, now=closed)
+    session.flush()
+    return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App
+from bot.handoff.models import Ticket
 from bot.messages import Incoming, Kind, Reply
 from tests.conftest import AppFactory
 from tests.helpers import button_press, text_message
@@ -80,3 +81,12 @@ def staff_post(replies: list[Reply]) -> Reply:
 def to_citizen(replies: list[Reply], chat: str = CITIZEN) -> list[Reply]:
     """Return the replies addressed to a citizen's chat."""
     return [r for r in replies if r.to is not None and r.to.chat_id == chat]
+
+
+def stored_ticket(app: App, ticket_id: int = 1) -> Ticket:
+    """Return a ticket as stored now, detached from its session."""
+    with app.sessions() as session:
+        ticket = session.get(Ticket, ticket_id)
+        assert ticket is not None
+        session.expunge(ticket)
+        return ticket

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.app import App
 from bot.dashboard.export import to_csv, to_xlsx
 from bot.dashboard.period import period_of
 from bot.dashboard.service import dashboard, dashboard_tables
 from bot.dashboard.tables import Share, Table
+from bot.dashboard.tickets import TicketSummary
+from bot.db.models import User
+from bot.handoff import repository as tickets_repo
 from tests.conftest import FakeClock
 from tests.dashboard_helpers import (
     assessed,
@@ -21,6 +26,7 @@ from tests.dashboard_helpers import (
     question,
     registered,
     steps,
+    ticket,
     user,
     vote,
 )
@@ -167,13 +173,36 @@ def test_citizens_per_source(filled: tuple[App, str, str]) -> None:
     assert [(s.code, s.citizens) for s in dashboard(app, "day").sources] == [("tuanle", 1)]
 
 
-def test_tickets_figure_is_marked_not_available_without_tickets(
+def test_ticket_figures_equal_the_tickets_put_in(filled: tuple[App, str, str]) -> None:
+    app, _, _ = filled
+    with app.sessions.begin() as s:
+        lan, minh, hoa = (s.scalars(select(User).where(User.external_id == n)).one()
+                          for n in ("lan", "minh", "hoa"))  # fmt: skip
+        ticket(s, lan, at(2, 5), answer_after=timedelta(minutes=30))
+        ticket(s, minh, at(3, 5), answer_after=timedelta(minutes=90), closed=at(3, 9))
+        follow_up = ticket(s, minh, at(3, 6), answer_after=timedelta(minutes=10))
+        tickets_repo.add_message(s, ticket=follow_up, author="citizen", text="Thêm", now=at(3, 7))
+        ticket(s, hoa, at(4, 1), answer_after=timedelta(minutes=60))
+        ticket(s, lan, at(25, 0, month=2))  # last week, never answered, still open
+        ticket(s, hoa, at(26, 0, month=2), closed=at(26, 1, month=2))  # last week, closed
+    week = dashboard(app, "week").tickets
+    # Waits 30, 90, 10 and 60 minutes: the median of an even count is the mean of the middle.
+    assert week == TicketSummary(4, 4, 4, timedelta(minutes=45))
+    assert dashboard(app, "week", "zalo").tickets == TicketSummary(1, 1, 1, timedelta(hours=1))
+    assert dashboard(app, "week", "telegram").tickets == TicketSummary(
+        3, 3, 3, timedelta(minutes=30)
+    )
+    assert dashboard(app, "day").tickets == TicketSummary(1, 1, 4, timedelta(hours=1))
+    table = _table(app, "phieu")
+    assert [value for _, value in table.rows] == [4, 4, 4, 45]
+
+
+def test_ticket_figures_without_tickets_are_zero_and_no_median(
     filled: tuple[App, str, str],
 ) -> None:
     app, _, _ = filled
-    board = dashboard(app, "week")
-    table = next(t for t in dashboard_tables(app, board) if t.name == "phieu")
-    assert board.tickets is None and {value for _, value in table.rows} == {"chưa có"}
+    assert dashboard(app, "week").tickets == TicketSummary(0, 0, 0, None)
+    assert [value for _, value in _table(app, "phieu").rows] == [0, 0, 0, "chưa có"]
 
 
 def _table(app: App, name: str) -> Table:

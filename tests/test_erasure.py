@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
+from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import App
 from bot.broadcast.models import Broadcast
 from bot.channels.console import ConsoleChannel
-from bot.db import repo_zalo
+from bot.db import repo_outbox, repo_zalo
 from bot.db.models import AuditLog, QuestionLog, User
+from bot.db.models_messaging import InboxUpdate, OutboxMessage
 from bot.db.models_zalo import ZaloEvent
+from bot.db.repo_inbox import Received
+from bot.db.repo_outbox import Queued
 from bot.messages import Incoming, Kind, Reply
+from bot.messaging import sender
 from bot.privacy import retention
 from tests.broadcast_support import add_citizen
 from tests.cdht_helpers import assess, register, user_id
 from tests.conftest import AppFactory, FakeClock
-from tests.helpers import press, press_label, say, text_message, texts
+from tests.helpers import DEFAULT_USER, press, press_label, say, text_message, texts
 
 ADMIN = "admin"  # console:admin is the super-admin in the test settings
 NAME = "Trần Thị Bích Ngọc"
@@ -43,6 +50,48 @@ def _found(folder: Path, needles: list[bytes]) -> list[str]:
     return [name for name, data in _disk(folder).items() if any(n in data for n in needles)]
 
 
+def _console(app: App, files_dir: Path | None = None) -> ConsoleChannel:
+    """A terminal chat as the test citizen: each line goes through the inbox and outbox."""
+    return ConsoleChannel(
+        app, io.StringIO(), io.StringIO(), user_id=DEFAULT_USER, files_dir=files_dir
+    )
+
+
+def _type(channel: ConsoleChannel, *lines: str) -> str:
+    """Store the lines as one intake (as if sent at once), handle them, return what printed."""
+    out = channel.stdout
+    assert isinstance(out, io.StringIO)
+    start = len(out.getvalue())
+
+    async def run() -> None:
+        items = []
+        for line in lines:
+            incoming = channel._incoming(line)
+            key = f"{channel._session_key}:{next(channel._lines)}"
+            items.append(
+                Received(channel.name, key, f"console:{incoming.chat_id}", asdict(incoming))
+            )
+        await channel.core.intake(items)
+        await channel.flush()
+
+    asyncio.run(run())
+    return out.getvalue()[start:]
+
+
+def _number_of(output: str, label: str) -> str:
+    """Return the number the chat printed for the last option with this label."""
+    return [line.split(")")[0].strip() for line in output.splitlines() if label in line][-1]
+
+
+# The name as SQLAlchemy's JSON columns write it (ASCII escapes), and the phone's forms.
+NEEDLES = [
+    NAME.encode(),
+    json.dumps(NAME)[1:-1].encode(),
+    PHONE.encode(),
+    b"0987 654 321",
+]
+
+
 def test_deleted_citizen_leaves_no_bytes_in_the_database_wal_or_files(
     make_app: AppFactory, tmp_path: Path
 ) -> None:
@@ -52,24 +101,82 @@ def test_deleted_citizen_leaves_no_bytes_in_the_database_wal_or_files(
     register(app, "neighbour", name="Lê Văn Hùng", phone="0912 888 777")
     assess(app, [8] * 10)
     say(app, "nhắc tôi 20h mỗi ngày học bài")
-    say(app, "học bổng khuyến học")
     say(app, "/thongbao")  # refused: an audit row naming the citizen
-    _save(app, say(app, "/taidulieu"))
+    chat = _console(app, data / "files")
+    # Typed in the terminal: the inbox keeps the payloads, the outbox the replies.
+    _type(chat, f"Tôi là {NAME}, số 0987 654 321, hỏi học bổng khuyến học")
+    _type(chat, "/taidulieu")  # the JSON lands in data/files
     _save(app, say(app, "/xuatdulieu", user=ADMIN))  # an admin's CSV holds both citizens
-    needles = [NAME.encode(), PHONE.encode(), b"0987 654 321"]
-    assert len(_found(data, needles)) >= 3  # database (or WAL), the JSON, the CSV
+    assert len(_found(data, NEEDLES)) >= 3  # database (or WAL), the JSON, the CSV
+    with app.sessions.begin() as session:
+        assert session.scalar(select(func.count()).select_from(InboxUpdate)) >= 2
 
-    done = press_label(app, say(app, "/xoadulieu"), "Xóa hết")
-    assert "đã xóa toàn bộ" in texts(done)
+    asked = _type(chat, "/xoadulieu")
+    assert "tin nhắn Anh/Chị đã gửi em" in asked and "tin em đang gửi hoặc đã gửi" in asked
+    assert "Em vẫn giữ" not in asked  # messages to the person are not kept as records
+    done = _type(chat, _number_of(asked, "Xóa hết"))
+    assert "đã xóa toàn bộ" in done
 
-    assert _found(data, needles) == []
-    assert (data / "khuyenhoc.db-wal").stat().st_size == 0  # checkpointed and emptied
+    assert _found(data, NEEDLES) == []
+    assert (data / "khuyenhoc.db-wal").exists()  # searched too: checkpointed, then reused
     assert _found(data, [b"L\xc3\xaa V\xc4\x83n H\xc3\xb9ng"]) != []  # the neighbour stays
     with app.sessions.begin() as session:
         assert (
             session.scalars(select(AuditLog).where(AuditLog.who == "console:citizen-1")).all()
             == []
         )
+        keys = session.scalars(select(InboxUpdate.chat_key)).all()
+    assert f"console:{DEFAULT_USER}" not in keys
+
+
+def test_an_update_in_flight_and_a_queued_reply_do_not_bring_the_data_back(
+    make_app: AppFactory, db_url: str
+) -> None:
+    app = make_app(db_url)
+    register(app, name=NAME, phone="0987 654 321")
+    uid = user_id(app)
+    chat = _console(app)
+    with app.sessions.begin() as session:  # a reminder waiting for its time, naming them
+        later = app.now() + timedelta(hours=2)
+        text = f"Chào {NAME}, nhớ gọi 0987 654 321"
+        waiting, flying = (
+            repo_outbox.enqueue(
+                session,
+                reply=Reply(text),
+                channel="console",
+                chat_id=DEFAULT_USER,
+                user_id=uid,
+                kind=kind,
+                not_before=when,
+            )
+            for kind, when in (("reminder", later), ("notice", None))
+        )
+        session.flush()
+        repo_outbox.mark_sending(session, ids=[flying.id])  # a sender has it in hand
+    asked = _type(chat, "/xoadulieu")
+    # The confirmation and a message typed right after it arrive together: the second is
+    # still waiting in the inbox while the first deletes everything.
+    done = _type(chat, _number_of(asked, "Xóa hết"), f"Số của tôi là {PHONE}, tên {NAME}")
+    assert "đã xóa toàn bộ" in done
+    assert NAME not in done and "Câu hỏi" not in done  # the second got no reply
+    assert user_id(app) is None  # ...and did not create the account again
+
+    # The sender that had the notice in hand reports a failure after the deletion.
+    row = Queued(
+        flying.id, "console", DEFAULT_USER, uid, "notice", {"text": "x"}, None, 1, None, None
+    )
+    with app.sessions.begin() as session:
+        sender.record(session, results=[sender.Result(row, "failed", error="boom")], app=app)
+    with app.sessions.begin() as session:
+        texts_left = [r.payload["text"] for r in session.scalars(select(OutboxMessage))]
+        payloads = [
+            json.dumps(r.payload, ensure_ascii=False) for r in session.scalars(select(InboxUpdate))
+        ]
+        users = session.scalar(select(func.count()).select_from(User))
+    assert all(NAME not in t and "0987" not in t for t in texts_left), texts_left
+    assert all(NAME not in p and PHONE not in p for p in payloads), payloads
+    assert users == 0
+    assert asyncio.run(chat.flush()) == 0  # nothing left to send them
 
 
 def test_zalo_follow_events_of_the_user_are_deleted(sqlite_app: App) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import App
 from bot.handoff import repository as repo
 from bot.handoff.models import FaqProposal, Ticket, TicketMessage
 from bot.messages import Incoming, Kind
@@ -27,17 +26,10 @@ from tests.handoff_helpers import (
     in_group,
     payload_of,
     staff_post,
+    stored_ticket,
     to_citizen,
 )
 from tests.helpers import button_press, run_cli, text_message, texts
-
-
-def _ticket(app: App, ticket_id: int = 1) -> Ticket:
-    with app.sessions() as session:
-        ticket = session.get(Ticket, ticket_id)
-        assert ticket is not None
-        session.expunge(ticket)
-        return ticket
 
 
 def test_citizen_hands_over_and_staff_answer_reaches_them(
@@ -66,7 +58,7 @@ def test_citizen_hands_over_and_staff_answer_reaches_them(
     # In the group, notes about a ticket go to its topic (a forum topic in a forum group).
     assert post.to.topic is not None and post.to.topic.startswith("HK-0001 · hôm nay giá lúa")
     assert notes[0].to is not None and notes[0].to.topic == post.to.topic
-    ticket = _ticket(app)
+    ticket = stored_ticket(app)
     assert ticket.state == "answered" and ticket.first_answer_at is not None
 
 
@@ -80,7 +72,7 @@ def test_only_staff_answers_and_others_are_logged_without_text(
     assert ignored == []
     assert "non-staff u" in caplog.text and "bí mật" not in caplog.text
     assert f":{OUTSIDER}" not in caplog.text
-    assert _ticket(app).state == "new"
+    assert stored_ticket(app).state == "new"
     # Chatter among staff that replies to nothing is not an answer either.
     assert in_group(app, "mọi người ơi họp lúc 2 giờ") == []
     # The group is no FAQ: a staff member's plain question there gets no answer.
@@ -121,6 +113,31 @@ def test_typing_for_a_person_offers_the_question_just_asked(
     assert "HK-" not in texts(citizen_says(app, "học bổng là gì"))
 
 
+def test_a_double_press_or_the_same_question_twice_opens_one_ticket(
+    make_app: AppFactory, db_url: str
+) -> None:
+    app = handoff_app(make_app, db_url)
+    asked = citizen_says(app, OUT_OF_SCOPE)
+    button = payload_of(asked, "cán bộ")
+    first = citizen_presses(app, button)
+    assert "HK-0001" in first[0].text and len(staff_post(first).text) > 0
+    again = citizen_presses(app, button)  # the second press of a double tap
+    assert [r.text for r in again] == [
+        "Dạ, câu hỏi này Anh/Chị đã gửi cho cán bộ rồi (mã HK-0001); cán bộ sẽ trả lời"
+        " trong cuộc trò chuyện này ạ."
+    ]
+    assert "Gửi thêm" in str([b.label for b in again[0].all_buttons()])
+    # Typed again through "gặp cán bộ", in other case and spacing: still the one ticket.
+    citizen_says(app, "gặp cán bộ")
+    typed = citizen_says(app, "  Hôm nay GIÁ LÚA bao nhiêu một ký ")
+    assert "HK-0001" in typed[0].text and to_citizen(typed) == [] and len(typed) == 1
+    with app.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+    # Once that ticket is closed, the same question may be handed over again.
+    citizen_presses(app, "hk:close:1")
+    assert "HK-0002" in citizen_presses(app, button)[0].text
+
+
 def test_follow_ups_join_the_thread_and_the_citizen_closes(
     make_app: AppFactory, db_url: str
 ) -> None:
@@ -133,14 +150,14 @@ def test_follow_ups_join_the_thread_and_the_citizen_closes(
     assert "đã gửi thêm" in more[0].text
     follow_up = staff_post(more)
     assert "HK-0001" in follow_up.text and "xã Mỹ An" in follow_up.text
-    assert _ticket(app).state == "answering"
+    assert stored_ticket(app).state == "answering"
     # Replying to the follow-up's post answers the same ticket.
     second = to_citizen(in_group(app, "Dạ, cảm ơn Anh/Chị.", reply_to=follow_up.text))
     assert "HK-0001" in second[0].text
     closed = citizen_presses(app, payload_of([answer], "Đóng"))
     assert "đã đóng câu hỏi HK-0001" in closed[0].text
     assert "người hỏi đã đóng" in staff_post(closed).text
-    assert _ticket(app).state == "closed"
+    assert stored_ticket(app).state == "closed"
     again = citizen_presses(app, payload_of([answer], "Gửi thêm"))
     assert "đã đóng rồi" in again[0].text
     with app.sessions() as session:
@@ -195,7 +212,7 @@ def test_forged_ticket_buttons_get_a_polite_reply(
         replies = group_presses(app, payload)
     assert len(replies) == 1 and to_citizen(replies) == []
     assert expected in replies[0].text.lower()
-    assert _ticket(app).state == "new"
+    assert stored_ticket(app).state == "new"
 
 
 def test_answer_to_a_zalo_citizen_after_seven_days_is_not_sent_and_staff_are_told(

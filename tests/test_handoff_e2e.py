@@ -73,6 +73,25 @@ async def test_telegram_citizen_gets_the_staff_answer_and_outsiders_are_ignored(
         assert "chỉ dành cho cán bộ" in bot_api.sent(42)[-1]["text"]
 
 
+async def test_a_double_press_on_telegram_opens_one_ticket(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    app = _app(make_app, db_url, bot_api)
+    async with telegram_polling(app):
+        bot_api.user_says(OUT_OF_SCOPE)
+        await bot_api.wait_for(1)
+        button = _button(bot_api.sent(42)[0], "cán bộ")
+        bot_api.user_presses(button)
+        bot_api.user_presses(button)  # both presses queued before the bot reads either
+        await bot_api.wait_for(4)
+        await asyncio.sleep(0.3)  # time enough for a second ticket's post to show
+        texts = [m["text"] for m in bot_api.sent(42)[1:]]
+        assert "HK-0001" in texts[0] and "đã gửi cho cán bộ rồi (mã HK-0001)" in texts[1]
+        assert len(texts) == 2 and len(bot_api.messages_in(GROUP)) == 1
+    with app.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
 async def test_ticket_survives_a_restart_and_xoadulieu_removes_it(
     make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
 ) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +24,9 @@ from bot.console.models import ConsoleUser
 from bot.content import Content
 from bot.db.repo_audit import audit as write_audit
 from bot.matching.index import FaqIndex
+
+if TYPE_CHECKING:
+    from bot.parts import Parts
 
 TEMPLATES = Path(__file__).parent / "templates"
 AnswerPreview = Callable[[Content, str], tuple[str, list[list[str]]]]
@@ -40,6 +43,7 @@ class ConsoleDeps:
     preview: AnswerPreview  # an entry's answer text and button rows as a citizen sees them
     reload: Callable[[], Awaitable[object]] | None = None  # swap in a new version at once
     eval_paths: list[Path] = field(default_factory=list)
+    parts: Parts | None = None  # the running bot, for features the console acts through
 
 
 class LoginRequired(Exception):

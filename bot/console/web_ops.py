@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.console import web_audit, web_codes, web_dashboard, web_notices
+from bot.console import web_audit, web_codes, web_dashboard, web_notices, web_tickets
 from bot.console.web_common import TEMPLATES
 
 
@@ -32,4 +32,8 @@ OPS_ROUTES = [
     Route("/notices/send", web_notices.send, methods=["POST"]),
     Route("/notices/{number:int}", web_notices.notice_page),
     Route("/notices/{number:int}/stop", web_notices.stop, methods=["POST"]),
+    Route("/tickets", web_tickets.ticket_list),
+    Route("/tickets/{number:int}", web_tickets.ticket_page, methods=["GET"]),
+    Route("/tickets/{number:int}/answer", web_tickets.answer, methods=["POST"]),
+    Route("/tickets/{number:int}/close", web_tickets.close, methods=["POST"]),
 ]

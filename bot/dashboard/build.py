@@ -27,7 +27,7 @@ class Dashboard:
     cdht: CdhtFigures
     register_steps: list[StepRow]
     assess_steps: list[StepRow]
-    tickets: TicketSummary | None
+    tickets: TicketSummary
 
 
 def build_dashboard(

@@ -144,13 +144,9 @@ def _steps_table(name: str, title: str, rows: list[StepRow], label: Callable[[st
 
 
 def _tickets_table(board: Dashboard) -> Table:
-    """Return the ticket figures, or "chưa có" while there is no tickets feature."""
+    """Return the ticket figures ("chưa có" for the median while nothing was answered)."""
     t = board.tickets
-    values: list[Cell] = (
-        [NOT_AVAILABLE] * 4
-        if t is None
-        else [t.opened, t.answered, t.open_now, minutes(t.median_first_answer)]
-    )
+    values: list[Cell] = [t.opened, t.answered, t.open_now, minutes(t.median_first_answer)]
     labels = (
         "Phiếu mở trong kỳ",
         "Đã được cán bộ trả lời",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime, utcnow
@@ -46,6 +46,8 @@ class QuestionLog(Base):
     """A free-text question and how the matcher decided, for analytics and curators."""
 
     __tablename__ = "question_log"
+    # What one account stored today (the daily cap, bot/flood.py) is one range of this index.
+    __table_args__ = (Index("ix_question_log_user_created", "user_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int | None] = mapped_column(

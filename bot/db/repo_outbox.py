@@ -260,6 +260,13 @@ def mark_sending(session: Session, *, ids: list[int]) -> set[int]:
     return set(result.scalars())
 
 
+def existing(session: Session, *, ids: list[int]) -> set[int]:
+    """Return those of the row ids still in the outbox."""
+    if not ids:
+        return set()
+    return set(session.scalars(select(OutboxMessage.id).where(OutboxMessage.id.in_(ids))))
+
+
 def requeue_sending(session: Session, *, channel: str) -> int:
     """Put rows a dead sender left in flight back in the queue; return how many."""
     result = session.execute(

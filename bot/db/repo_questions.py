@@ -4,10 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import AnswerFeedback, QuestionLog
+from bot.db.models import AnswerFeedback, QuestionLog, User
+
+
+def stored_since(
+    session: Session, *, channel: str, external_id: str, day_start: datetime, recent: datetime
+) -> tuple[int, int]:
+    """Return how many questions the account stored since `day_start`, and since `recent`.
+
+    One range scan of the (user_id, created_at) index, whatever process stored them.
+    """
+    query = (
+        select(
+            func.count(QuestionLog.id),
+            func.coalesce(func.sum(case((QuestionLog.created_at >= recent, 1), else_=0)), 0),
+        )
+        .join(User, User.id == QuestionLog.user_id)
+        .where(
+            User.channel == channel,
+            User.external_id == external_id,
+            QuestionLog.created_at >= day_start,
+        )
+    )
+    today, latest = session.execute(query).one()
+    return int(today), int(latest)
 
 
 def log_question(

@@ -165,3 +165,22 @@ def pending_proposals(session: Session, *, limit: int = 200) -> list[FaqProposal
     """Return FAQ phrasings proposed by staff and not yet reviewed, oldest first."""
     query = select(FaqProposal).where(FaqProposal.status == "pending")
     return list(session.scalars(query.order_by(FaqProposal.id).limit(limit)))
+
+
+# What the console's ticket list can show: the states of each choice, and its order.
+LIST_STATES: dict[str, tuple[TicketState, ...]] = {
+    "open": AWAITING_STAFF,
+    "answered": (TicketState.ANSWERED,),
+    "closed": (TicketState.CLOSED,),
+    "all": tuple(TicketState),
+}
+
+
+def list_tickets(session: Session, *, show: str, limit: int = 100) -> list[Ticket]:
+    """Return tickets of a LIST_STATES choice ("open": the longest waiting first; else newest)."""
+    query = select(Ticket).where(Ticket.state.in_(LIST_STATES[show]))
+    if show == "open":
+        query = query.order_by(Ticket.waiting_since, Ticket.id)
+    else:
+        query = query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    return list(session.scalars(query.limit(limit)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.orm import Session
 
 from bot.db import repo_inbox, repo_outbox
+from bot.db.base import defer_writes
 from bot.messages import Address, Incoming, Reply
+from bot.privacy import queues
 
 if TYPE_CHECKING:
     from bot.messaging.metrics import Metrics
@@ -54,6 +56,23 @@ class Handled:
     payload: dict[str, Any]
 
 
+class BatchWrites:
+    """A batch's replies and outcomes, written in two statements (or sooner when asked)."""
+
+    def __init__(self, session: Session, now: Callable[[], datetime]) -> None:
+        self.session = session
+        self.now = now
+        self.replies: list[tuple[Reply, Address]] = []
+        self.outcomes: list[tuple[int, datetime, str | None]] = []
+        defer_writes(session, self.write)  # an erasure must find them in the tables
+
+    def write(self) -> None:
+        """Queue the replies in the outbox and settle the updates gathered so far."""
+        repo_outbox.enqueue_replies(self.session, self.replies, now=self.now())
+        repo_inbox.settle(self.session, self.outcomes)
+        self.replies, self.outcomes = [], []
+
+
 def process_batch(
     app: App, receivers: dict[str, Receiver], *, limit: int, metrics: Metrics | None = None
 ) -> list[Handled]:
@@ -63,22 +82,24 @@ def process_batch(
     another, both in the batch's transaction: few statements per update.
     """
     handled: list[Handled] = []
-    replies: list[tuple[Reply, Address]] = []
-    outcomes: list[tuple[int, datetime, str | None]] = []
     with app.sessions.begin() as session:
+        writes = BatchWrites(session, app.now)
         rows = repo_inbox.claim_heads(session, channels=list(receivers), limit=limit)
         for row in rows:
+            if queues.was_erased(session, row.id):  # its author erased their data just now
+                continue
             now = app.now()
-            error = handle_update(app, session, receivers[row.channel], row.payload, replies)
-            outcomes.append((row.id, now, error))
+            error = handle_update(
+                app, session, receivers[row.channel], row.payload, writes.replies
+            )
+            writes.outcomes.append((row.id, now, error))
             handled.append(Handled(row.channel, row.payload))
             if metrics is not None:
                 metrics.handled.labels(row.channel, "failed" if error else "done").inc()
                 metrics.latency.labels(row.channel).observe(
                     max(0.0, (now - row.received_at).total_seconds())
                 )
-        repo_outbox.enqueue_replies(session, replies, now=app.now())
-        repo_inbox.settle(session, outcomes)
+        writes.write()
     return handled
 
 

@@ -31,6 +31,7 @@ from bot.channels.base import (
 from bot.db import repo_outbox, repo_users
 from bot.db.base import utcnow
 from bot.db.repo_outbox import Queued
+from bot.logs import pseudonym
 from bot.messages import Reply
 from bot.messaging import reaching
 from bot.messaging.lease import Lease
@@ -312,8 +313,15 @@ class Sender:
 
 
 def record(session: Session, *, results: list[Result], app: App) -> None:
-    """Settle sent, blocked, retried and failed rows (and the broadcast deliveries they carry)."""
+    """Settle sent, blocked, retried and failed rows (and the broadcast deliveries they carry).
+
+    A row deleted meanwhile (its citizen erased their data) is left alone: recording it would
+    bring back what the deletion removed.
+    """
+    present = repo_outbox.existing(session, ids=[result.row.id for result in results])
     for result in results:
+        if result.row.id not in present:
+            continue
         row, at = result.row, result.at or utcnow()
         reaching.settle(
             session,
@@ -348,7 +356,10 @@ def record(session: Session, *, results: list[Result], app: App) -> None:
                 _mark_blocked(session, row)
             elif row.kind == "reply" and row.ref != APOLOGY and result.status != reaching.OUTSIDE:
                 log.warning(
-                    "reply %s to %s:%s failed: %s", row.id, row.channel, row.chat_id, result.error
+                    "reply %s to %s failed: %s",
+                    row.id,
+                    pseudonym(row.channel, row.chat_id),
+                    result.error,
                 )
                 _apologise(session, app, row, at)
         repo_broadcasts.settle_outbox_ref(

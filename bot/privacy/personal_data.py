@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -12,12 +13,15 @@ from sqlalchemy.orm import Session
 from bot.db.base import Base
 from bot.db.models import User
 from bot.db.registry import import_all_models
-from bot.privacy import traces
+from bot.privacy import queues, traces
 
 # Columns of kept shared records that name the person's chat, cleared with the link to them.
 CHAT_COLUMNS = {
     "broadcasts": ("progress_channel", "progress_chat_id", "progress_message_id"),
 }
+# Tables pointing at users.id whose rows about the person bot/privacy/queues.py finds and
+# deletes (also rows that do not point at the person but are addressed to their chat).
+QUEUE_TABLES = {"outbox"}
 
 
 def user_tables(kept: bool | None = None) -> list[tuple[Table, list[Column[Any]]]]:
@@ -30,6 +34,8 @@ def user_tables(kept: bool | None = None) -> list[tuple[Table, list[Column[Any]]
     found: list[tuple[Table, list[Column[Any]]]] = []
     users_id = User.__table__.c.id
     for table in Base.metadata.sorted_tables:
+        if kept and table.name in QUEUE_TABLES:
+            continue
         keys = [fk for fk in table.foreign_keys if fk.column is users_id]
         if kept is not None:
             keys = [fk for fk in keys if (fk.ondelete == "SET NULL") is kept]
@@ -85,17 +91,30 @@ def to_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2, default=default).encode("utf-8")
 
 
-def delete_user(session: Session, *, user_id: int) -> dict[str, int]:
+def count_all(session: Session, *, user: User, needles: list[str]) -> dict[str, int]:
+    """Return, per table, how many rows deletion removes: own rows, traces, queued messages."""
+    counts = count_rows(session, user_id=user.id)
+    counts.update(traces.count_traces(session, user))
+    counts.update(queues.count(session, queues.marks_of(session, user, needles)))
+    return counts
+
+
+def delete_user(session: Session, *, user_id: int, needles: Sequence[str] = ()) -> dict[str, int]:
     """Delete the user and every trace of them; keep shared records detached; return counts.
 
     The database cascades to every referencing row; audit-log rows and Zalo event keys about
-    the user are deleted, or pseudonymised where they record an admin's official act.
+    the user are deleted, or pseudonymised where they record an admin's official act; the
+    messaging core's rows about them (found by their chat, id and `needles`: name, phone)
+    are pseudonymised (inbox) or deleted (outbox).
     """
     user = session.get(User, user_id)
     counts = count_rows(session, user_id=user_id)
     if user is not None:
+        marks = queues.marks_of(session, user, list(needles))
         counts.update(traces.count_traces(session, user))
+        counts.update(queues.count(session, marks))
         traces.erase_traces(session, user)
+        queues.erase(session, marks)
     _detach(session, user_id)
     session.flush()
     session.expunge_all()  # loaded objects of this user must not be written back after the delete
