@@ -68,9 +68,11 @@ class BatchWrites:
 
     def write(self) -> None:
         """Queue the replies in the outbox and settle the updates gathered so far."""
-        repo_outbox.enqueue_replies(self.session, self.replies, now=self.now())
-        repo_inbox.settle(self.session, self.outcomes)
-        self.replies, self.outcomes = [], []
+        replies, outcomes = list(self.replies), list(self.outcomes)
+        self.replies.clear()  # in place: the update being handled still adds to them
+        self.outcomes.clear()
+        repo_outbox.enqueue_replies(self.session, replies, now=self.now())
+        repo_inbox.settle(self.session, outcomes)
 
 
 def process_batch(
