@@ -157,7 +157,7 @@ class Settings(BaseSettings):
     # The messaging core (inbox, processing, outbox sender); see README, "Deployment".
     inbox_workers: int = Field(default=2, ge=1, le=32)  # per process, PostgreSQL only
     inbox_batch: int = Field(default=50, ge=1, le=1000)
-    inbox_retention_hours: float = Field(default=48.0, gt=0)
+    inbox_retention_hours: float = Field(default=48.0, gt=0, le=720)  # at most 30 days
     send_rate: float = Field(default=29.0, gt=0, le=1000)
     send_burst: int = Field(default=30, ge=1, le=1000)
     send_chat_seconds: float = Field(default=1.0, ge=0, le=60)

@@ -104,13 +104,16 @@ class Dispatcher:
         now = self.app.now()
         settings = self.app.settings
         day = now.astimezone(settings.tz).date()
-        stored = repo_questions.stored_since(
-            session,
-            channel=incoming.channel,
-            external_id=incoming.user_id,
-            day_start=datetime.combine(day, time(), settings.tz),
-            recent=now - timedelta(seconds=settings.flood_window_seconds),
-        )
+
+        def stored() -> tuple[int, int]:
+            return repo_questions.stored_since(
+                session,
+                channel=incoming.channel,
+                external_id=incoming.user_id,
+                day_start=datetime.combine(day, time(), settings.tz),
+                recent=now - timedelta(seconds=settings.flood_window_seconds),
+            )
+
         return self.flood.check(f"{incoming.channel}:{incoming.user_id}", now, day, stored)
 
     def _release(self, session: Session, incoming: Incoming) -> None:

@@ -11,7 +11,7 @@ from bot.matching.index import MatchResult, Status
 from bot.messages import Button, Reply, button_rows
 from bot.support.links import finder_rows
 from handlers import reminder_list
-from handlers.faq_actions import action_buttons, wants_staff
+from handlers.faq_actions import action_buttons
 
 if TYPE_CHECKING:
     from bot.context import AppParts as App
@@ -20,33 +20,35 @@ if TYPE_CHECKING:
 def handle_question(ctx: Context) -> list[Reply]:
     """Match the question, log it, and answer, clarify or fall back."""
     result = ctx.app.faq_index.match(ctx.text)
+    # An action is logged as answered: the dashboard counts answered, clarified, declined.
+    status = Status.ANSWER if result.status is Status.ACTION else result.status
     row = repo_questions.log_question(
         ctx.session,
         user_id=ctx.user.id,
         channel=ctx.user.channel,
         text=ctx.text,
         normalized=result.normalized,
-        status=result.status,
+        status=status,
         matched_id=result.id,
         score=result.score,
         now=ctx.now,
     )
-    return [render(ctx.app, result, row.id, ctx.text)]
+    return [render(ctx.app, result, row.id)]
 
 
-def render(app: App, result: MatchResult, log_id: int, text: str = "") -> Reply:
-    """Build the reply the citizen sees for a match decision on the question `text`."""
+def render(app: App, result: MatchResult, log_id: int) -> Reply:
+    """Build the reply the citizen sees for a match decision."""
     messages = app.content.messages
-    if wants_staff(text):
+    if result.status is Status.ACTION and result.id is None:  # asks for a person
         staff = Button(messages.text("faq.leave_for_staff"), payload=f"staff:{log_id}")
         help_button = Button(messages.text("faq.what_can_you_do"), payload="cmd:help")
         return Reply(messages.text("faq.to_staff"), button_rows([staff, help_button]))
-    if result.status is Status.ANSWER and result.id is not None:
-        actions = action_buttons(app, result.id, text)
+    if result.status in (Status.ANSWER, Status.ACTION) and result.id is not None:
+        actions = action_buttons(app, result.id, result.action)
         others = [c.id for c in result.alternatives]
         return answer_reply(app, result.id, log_id, actions, others)
     if result.status is Status.CLARIFY:
-        buttons = action_buttons(app, result.candidates[0].id, text)
+        buttons = action_buttons(app, result.candidates[0].id)
         buttons += [
             Button(app.content.faq[c.id].question, payload=f"faq:{c.id}")
             for c in result.candidates
@@ -145,10 +147,13 @@ def handle_feedback(ctx: Context) -> list[Reply]:
 def describe_match(app: App, question: str) -> dict[str, Any]:
     """Return the machine-readable decision for one question (the `ask --json` format)."""
     result = app.faq_index.match(question)
-    return {
+    described: dict[str, Any] = {
         "status": str(result.status),
         "id": result.id,
         "score": round(result.score, 1),
         "candidates": [{"id": c.id, "score": round(c.score, 1)} for c in result.candidates],
-        "reply": render(app, result, 0, question).text,
+        "reply": render(app, result, 0).text,
     }
+    if result.action is not None:
+        described["action"] = result.action
+    return described

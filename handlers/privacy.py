@@ -40,7 +40,7 @@ def _kept(ctx: Context) -> str:
 
 def handle_export(ctx: Context) -> list[Reply]:
     """Send every row about the user as a UTF-8 JSON file with Vietnamese labels."""
-    data = personal_data.export_rows(ctx.session, user_id=ctx.user.id)
+    data = personal_data.export_rows(ctx.session, user_id=ctx.user.id, needles=_identifying(ctx))
     consent = ctx.app.content.section("consent")
     agreed = {row["text_version"] for row in data.get("consents", [])}
     zone = ctx.app.settings.tz

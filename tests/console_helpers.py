@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -14,6 +16,7 @@ from bot.console.live import load_published
 from bot.console_web import console_route
 from bot.content import load_content
 from bot.matching.index import FaqIndex, Status
+from bot.runner import Runtime
 from bot.web import build_web_app
 from tests.conftest import CONTENT_DIR
 
@@ -31,6 +34,20 @@ def seed(app: App) -> None:
     """Publish content/ as version 1 and mark the app (already on content/) as using it."""
     with app.sessions.begin() as session:
         app.content_version = versions.ensure_seeded(session, CONTENT_DIR, app.now()).number
+
+
+@asynccontextmanager
+async def console_running(app: App, account: str, role: str) -> AsyncIterator[str]:
+    """Publish content/, add a console account, run the channels and services; give the URL."""
+    seed(app)
+    add_account(app, account, role)
+    runtime = Runtime(app)
+    port = await runtime.start_channels(port=0)
+    await runtime.start_services()
+    try:
+        yield f"http://127.0.0.1:{port}/console"
+    finally:
+        await runtime.stop()
 
 
 def add_account(app: App, name: str, role: str, password: str = PASSWORD) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.db.base import Base
 from bot.db.models import AuditLog, User
+from bot.db.models_messaging import InboxUpdate
 from bot.db.models_zalo import ZaloEvent
 from bot.db.registry import import_all_models
 from bot.privacy import personal_data
@@ -139,7 +140,7 @@ def test_profile_shows_data_and_counts(sqlite_app: App) -> None:
 
 def test_every_personal_table_and_column_has_a_vietnamese_label(sqlite_app: App) -> None:
     messages = sqlite_app.content.messages
-    tables = [User.__table__, AuditLog.__table__, ZaloEvent.__table__]
+    tables = [User.__table__, AuditLog.__table__, ZaloEvent.__table__, InboxUpdate.__table__]
     tables += [table for table, _ in personal_data.user_tables()]
     missing = [t.name for t in tables if f"privacy.table_{t.name}" not in messages]
     missing += [

@@ -25,6 +25,17 @@ def test_ask_json_reads_lines_and_prints_one_object_each(tmp_path: Path) -> None
     assert lines[1]["status"] == "fallback"
 
 
+def test_ask_json_reports_an_action_as_its_own_decision(tmp_path: Path) -> None:
+    questions = "please stop sending me notifications\ncho tui gặp cán bộ nói chuyện chút\n"
+    result = run_cli(["ask", "--json", "-"], tmp_path, stdin=questions)
+    assert result.returncode == 0, result.stderr
+    stop, staff = [json.loads(line) for line in result.stdout.splitlines()]
+    assert stop["status"] == "action" and stop["action"] == "tatthongbao"
+    assert stop["id"] == "bot-thong-bao" and "/tatthongbao" in stop["reply"]
+    assert staff["status"] == "action" and staff["action"] == "staff" and staff["id"] is None
+    assert "cán bộ" in staff["reply"]
+
+
 def test_ask_without_json_prints_the_citizen_reply(tmp_path: Path) -> None:
     result = run_cli(["ask", "tuần lễ học tập suốt đời là khi nào"], tmp_path)
     assert result.returncode == 0

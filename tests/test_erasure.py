@@ -9,24 +9,36 @@ from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.app import App
 from bot.broadcast.models import Broadcast
 from bot.channels.console import ConsoleChannel
 from bot.db import repo_outbox, repo_zalo
+from bot.db.base import utcnow
 from bot.db.models import AuditLog, QuestionLog, User
 from bot.db.models_messaging import InboxUpdate, OutboxMessage
 from bot.db.models_zalo import ZaloEvent
 from bot.db.repo_inbox import Received
 from bot.db.repo_outbox import Queued
 from bot.messages import Incoming, Kind, Reply
-from bot.messaging import sender
+from bot.messaging import leader, sender
 from bot.privacy import retention
 from tests.broadcast_support import add_citizen
 from tests.cdht_helpers import assess, register, user_id
 from tests.conftest import AppFactory, FakeClock
-from tests.helpers import DEFAULT_USER, press, press_label, say, text_message, texts
+from tests.helpers import (
+    DEFAULT_USER,
+    buttons_of,
+    press,
+    press_label,
+    say,
+    telegram_app,
+    telegram_polling,
+    text_message,
+    texts,
+)
+from tests.standins.bot_api import BotApiStandIn
 
 ADMIN = "admin"  # console:admin is the super-admin in the test settings
 NAME = "Trần Thị Bích Ngọc"
@@ -106,6 +118,14 @@ def test_deleted_citizen_leaves_no_bytes_in_the_database_wal_or_files(
     # Typed in the terminal: the inbox keeps the payloads, the outbox the replies.
     _type(chat, f"Tôi là {NAME}, số 0987 654 321, hỏi học bổng khuyến học")
     _type(chat, "/taidulieu")  # the JSON lands in data/files
+    (export,) = (data / "files").glob("du-lieu-cua-toi-*.json")
+    exported = json.loads(export.read_text(encoding="utf-8"))["Dữ liệu em lưu về Anh/Chị"]
+    typed = [
+        row["nội dung tin"]["text"]
+        for row in exported["tin nhắn Anh/Chị đã gửi em (bản lưu tạm để xử lý)"]
+    ]
+    assert f"Tôi là {NAME}, số 0987 654 321, hỏi học bổng khuyến học" in typed
+    assert exported["tin em đang gửi hoặc đã gửi Anh/Chị"]  # the replies too
     _save(app, say(app, "/xuatdulieu", user=ADMIN))  # an admin's CSV holds both citizens
     assert len(_found(data, NEEDLES)) >= 3  # database (or WAL), the JSON, the CSV
     with app.sessions.begin() as session:
@@ -127,6 +147,30 @@ def test_deleted_citizen_leaves_no_bytes_in_the_database_wal_or_files(
         )
         keys = session.scalars(select(InboxUpdate.chat_key)).all()
     assert f"console:{DEFAULT_USER}" not in keys
+
+
+async def test_telegram_updates_and_replies_leave_no_name_or_phone_after_deletion(
+    make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
+) -> None:
+    # The real PTB Application against the Bot API stand-in: the inbox holds whole updates
+    # (the profile name too) and the outbox the replies.
+    app = telegram_app(make_app, sqlite_url, bot_api)
+    citizen, profile = 5550001123, "Bích Ngọc Trần"
+    async with telegram_polling(app) as runtime:
+        bot_api.user_says(f"Tôi là {NAME}, số {PHONE}", user_id=citizen, first_name=profile)
+        bot_api.user_says("/xoadulieu", user_id=citizen, first_name=profile)
+        await bot_api.wait_for(2)
+        await runtime.settle()
+        asked = bot_api.sent(citizen)[-1]
+        assert "tin nhắn Anh/Chị đã gửi em" in asked["text"]
+        yes = next(b["callback_data"] for b in buttons_of(asked) if "Xóa hết" in b["text"])
+        bot_api.user_presses(yes, user_id=citizen)
+        await bot_api.wait_for(3)
+        await runtime.settle()
+    assert "đã xóa toàn bộ" in bot_api.sent(citizen)[-1]["text"]
+    folder = Path(sqlite_url.removeprefix("sqlite:///")).parent
+    needles = [*NEEDLES, profile.encode(), json.dumps(profile)[1:-1].encode()]
+    assert _found(folder, needles) == []
 
 
 def test_an_update_in_flight_and_a_queued_reply_do_not_bring_the_data_back(
@@ -250,6 +294,38 @@ def test_old_question_logs_lose_their_author(
     assert logs == {"học bổng khuyến học": None, "tuần lễ học tập suốt đời": uid}
     assert user_id(app) == uid
     assert retention.run_once(app) == 0
+
+
+def test_handled_updates_and_sent_messages_are_purged_after_the_retention(
+    make_app: AppFactory, db_url: str, clock: FakeClock
+) -> None:
+    clock.advance(seconds=(utcnow() - clock()).total_seconds())  # the purge reads wall time
+    app = make_app(db_url, inbox_retention_hours=48)
+    chat = _console(app)
+    _type(chat, f"Tôi là {NAME}, số {PHONE}")
+    with app.sessions.begin() as session:  # three days pass
+        old = utcnow() - timedelta(days=3)
+        session.execute(update(InboxUpdate).values(received_at=old))
+        session.execute(update(OutboxMessage).values(created_at=old))
+        repo_outbox.enqueue(  # a reminder queued for next week stays until it is sent
+            session,
+            reply=Reply("Nhắc: học bài"),
+            channel="console",
+            chat_id=DEFAULT_USER,
+            kind="reminder",
+            not_before=utcnow() + timedelta(days=7),
+            now=old,
+        )
+    _type(chat, "học bổng khuyến học")  # today's message and reply stay
+    updates, messages = leader.prune(app)
+    assert updates == 1 and messages >= 1
+    with app.sessions.begin() as session:
+        payloads = [u.payload["text"] for u in session.scalars(select(InboxUpdate))]
+        sent = [(m.status, m.payload["text"]) for m in session.scalars(select(OutboxMessage))]
+    assert payloads == ["học bổng khuyến học"]
+    assert sorted({status for status, _ in sent}) == ["pending", "sent"]
+    assert leader.prune(app) == (0, 0)
+    assert not [text for _, text in sent if PHONE in text or NAME in text]
 
 
 def test_consent_says_questions_are_stored_and_for_how_long(sqlite_app: App) -> None:

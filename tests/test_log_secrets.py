@@ -10,7 +10,7 @@ import pytest
 
 from bot.logs import REDACT, pseudonym, setup_logging
 from tests.conftest import AppFactory
-from tests.helpers import telegram_polling
+from tests.helpers import say, telegram_polling, texts
 from tests.standins.bot_api import BotApiStandIn
 from tests.standins.zalo_api import BOT_TOKEN, ZaloStandIn
 from tests.zalo_helpers import serving, zalo_bot_settings
@@ -89,3 +89,26 @@ def test_pseudonym_is_stable_and_hides_the_id() -> None:
     first = pseudonym("telegram", "5550001")
     assert first == pseudonym("telegram", "5550001") != pseudonym("telegram", "5550002")
     assert "5550001" not in first
+
+
+def test_a_crash_and_a_refusal_log_a_pseudonym_and_no_text(
+    make_app: AppFactory,
+    sqlite_url: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = make_app(sqlite_url)
+
+    def boom(_question: str) -> None:
+        raise RuntimeError("matcher broke")
+
+    monkeypatch.setattr(app.faq_index, "match", boom)
+    caplog.set_level(logging.DEBUG)
+    crashed = say(app, "học bổng cho con tôi, số 0987654321", user="5550001")
+    refused = say(app, "/thongbao", user="5550001")
+    assert "trục trặc" in texts(crashed) and "quản trị" in texts(refused)
+    levels = {record.levelname for record in caplog.records}
+    assert {"ERROR", "WARNING"} <= levels
+    assert pseudonym("console", "5550001") in caplog.text
+    assert "5550001" not in caplog.text
+    assert "0987654321" not in caplog.text and "con tôi" not in caplog.text

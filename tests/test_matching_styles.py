@@ -73,7 +73,7 @@ def test_calibrate_refuses_a_frozen_set(tmp_path: Path) -> None:
 )
 def test_english_words_are_read_through_the_glossary(question: str, faq_id: str) -> None:
     result = index().match(question)
-    assert result.status is Status.ANSWER and result.id == faq_id
+    assert result.status in (Status.ANSWER, Status.ACTION) and result.id == faq_id
 
 
 def test_glossary_rejects_a_key_that_is_not_english_words(tmp_path: Path) -> None:
@@ -126,7 +126,7 @@ def test_asking_for_a_person_offers_the_staff_handover(sqlite_app: App) -> None:
 
 
 def test_a_likely_answer_shows_two_runners_up(sqlite_app: App) -> None:
-    question = "công nhân muốn học thêm thì được hỗ trợ gì"
+    question = "doanh nghiệp hỗ trợ công nhân học tập thế nào"
     result = sqlite_app.faq_index.match(question)
     assert result.status is Status.ANSWER and len(result.alternatives) == 2
     replies = say(sqlite_app, question)
@@ -134,3 +134,69 @@ def test_a_likely_answer_shows_two_runners_up(sqlite_app: App) -> None:
     shown = labels(replies)
     for other in result.alternatives:
         assert sqlite_app.content.faq[other.id].question in shown
+
+
+def test_who_to_contact_about_khuyen_hoc_gets_the_association_not_donations(
+    sqlite_app: App,
+) -> None:
+    result = sqlite_app.faq_index.match("muốn hỏi về khuyến học thì liên hệ ai, ở đâu")
+    assert (result.status, result.id) == (Status.ANSWER, "hoi-khuyen-hoc")
+    reply = texts(say(sqlite_app, "muốn hỏi về khuyến học thì liên hệ ai, ở đâu"))
+    assert "Hội Khuyến học xã/phường" in reply and "tấm lòng" not in reply
+
+
+@pytest.mark.parametrize(
+    ("question", "faq_id"),
+    [
+        ("dang ky o dau", "dang-ky-cdht"),
+        ("con toi dau dai hoc co duoc khen thuong ko", "quy-khuyen-hoc"),
+        (
+            "tui la doan vien cong doan, cong doan co ho tro tien cho con tui di hoc hong",
+            "hoc-bong-cong-doan",
+        ),
+    ],
+)
+def test_short_unaccented_questions_are_not_sent_to_another_office(
+    sqlite_app: App, question: str, faq_id: str
+) -> None:
+    result = sqlite_app.faq_index.match(question)
+    assert result.status in (Status.ANSWER, Status.CLARIFY) and result.declined is None
+    assert faq_id in [c.id for c in result.candidates]
+    reply = say(sqlite_app, question)
+    assert "quân sự" not in texts(reply) and "không thuộc" not in texts(reply)
+    shown = texts(reply) + "\n".join(labels(reply))
+    assert sqlite_app.content.faq[faq_id].question in shown or result.id == faq_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "please stop sending me notifications",
+        "i don't want notifications anymore",
+        "thôi đừng gửi tin cho tôi nữa",
+        "dừng gửi thông báo giùm tui",
+    ],
+)
+def test_stopping_notices_in_plain_words_or_english_offers_the_stop_button(
+    sqlite_app: App, question: str
+) -> None:
+    result = sqlite_app.faq_index.match(question)
+    assert (result.status, result.action) == (Status.ACTION, "tatthongbao")
+    replies = say(sqlite_app, question)
+    assert "🔕 Tắt thông báo" in labels(replies)
+    assert "🔔 Bật lại thông báo" not in labels(replies)
+
+
+@pytest.mark.parametrize("question", ["giúp", "cứu", "help", "trợ giúp"])
+def test_a_one_word_request_for_help_offers_the_guide(sqlite_app: App, question: str) -> None:
+    replies = say(sqlite_app, question)
+    assert "❓ Hướng dẫn sử dụng" in labels(replies)
+    assert sqlite_app.faq_index.match(question).action == "help"
+
+
+@pytest.mark.parametrize(
+    "question", ["nhắc tôi đi họp chi hội tối thứ sáu", "cho tui coi mấy lời nhắc đã đặt"]
+)
+def test_reminder_requests_are_actions(sqlite_app: App, question: str) -> None:
+    result = sqlite_app.faq_index.match(question)
+    assert result.status is Status.ACTION and result.id == "bot-nhac-nho"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -74,8 +76,12 @@ async def test_server_and_network_errors_back_off_and_resend(
 
 
 async def test_final_failure_is_recorded_counted_and_apologised_for(
-    make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
+    make_app: AppFactory,
+    sqlite_url: str,
+    bot_api: BotApiStandIn,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.messaging.sender")
     app = telegram_app(make_app, sqlite_url, bot_api)
     bot_api.fail_next["sendMessage"] = {"error_code": 400, "description": "Bad Request: boom"}
     async with telegram_polling(app) as runtime:
@@ -89,6 +95,7 @@ async def test_final_failure_is_recorded_counted_and_apologised_for(
     assert "boom" in (row.error or "").lower() and row.kind == "reply"
     assert "trục trặc" in bot_api.sent(42)[-1]["text"]
     assert 'bot_sends_total{channel="telegram",kind="reply",outcome="failed"} 1.0' in metrics
+    assert "failed: " in caplog.text and "telegram:42" not in caplog.text  # a pseudonym only
 
 
 async def test_reply_addressed_to_another_chat_goes_there(

@@ -122,3 +122,38 @@ def test_real_themes_have_four_to_ten_phrasings() -> None:
     assert len(themes) >= 25
     for theme in themes.values():
         assert 4 <= len(theme.phrasings) <= 10, theme.id
+
+
+@pytest.mark.parametrize("question", ["mai trời có mưa không", "thoi tiet ngay mai"])
+def test_weather_is_sent_to_the_forecast_not_a_school_or_market(
+    sqlite_app: App, question: str
+) -> None:
+    reply = texts(say(sqlite_app, question))
+    assert "dự báo thời tiết" in reply
+    assert "trường" not in reply and "nhà sách" not in reply and "chợ" not in reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Đề nghị cung cấp mẫu đơn xin chuyển trường cho học sinh lớp 7.",
+        "hạn nộp hồ sơ học bổng chính phủ Úc năm nay là khi nào",
+        "scholarship của chính phủ New Zealand deadline khi nào",
+    ],
+)
+def test_forms_and_foreign_scholarships_are_not_answered_with_the_bursary(
+    sqlite_app: App, question: str
+) -> None:
+    assert sqlite_app.faq_index.match(question).status not in (Status.ANSWER, Status.ACTION)
+    reply = texts(say(sqlite_app, question))
+    assert "học bổng khuyến học" not in reply.lower() or "hỏi" in reply
+
+
+@pytest.mark.parametrize(
+    "question", ["mũi nhắc vắc xin cúm tiêm khi nào", "ờ con tôi tới hạn tiêm mũi nhắc chưa em"]
+)
+def test_a_vaccine_booster_is_not_a_reminder(sqlite_app: App, question: str) -> None:
+    replies = say(sqlite_app, question)
+    assert "trạm y tế" in texts(replies)
+    assert "⏰ Đặt lời nhắc" not in labels(replies)
+    assert "📋 Xem lời nhắc của tôi" not in labels(replies)

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.runner import Runtime
 from tests.browser import DESKTOP, PHONE, chromium, screenshot
 from tests.conftest import AppFactory
-from tests.console_helpers import CONSOLE_SETTINGS, PASSWORD, add_account, seed
+from tests.console_helpers import CONSOLE_SETTINGS, PASSWORD, console_running
 from tests.dashboard_helpers import question, registered, steps, user
 from tests.standins.bot_api import BotApiStandIn
 
@@ -27,15 +26,8 @@ async def served(
         telegram_bot_token="123:TEST", telegram_api_base_url=bot_api.base_url,
         telegram_bot_username="khuyenhoc_bot", broadcast_poll_seconds=0.2, **CONSOLE_SETTINGS,
     )  # fmt: skip
-    seed(app)
-    add_account(app, "an", "admin")
-    runtime = Runtime(app)
-    port = await runtime.start_channels(port=0)
-    await runtime.start_services()
-    try:
-        yield app, f"http://127.0.0.1:{port}/console"
-    finally:
-        await runtime.stop()
+    async with console_running(app, "an", "admin") as base:
+        yield app, base
 
 
 def fill_week(app: App) -> None:

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.runner import Runtime
 from tests.browser import PHONE, chromium, screenshot
 from tests.conftest import AppFactory
-from tests.console_helpers import CONSOLE_SETTINGS, add_account, seed
+from tests.console_helpers import CONSOLE_SETTINGS, console_running
 from tests.handoff_helpers import OUT_OF_SCOPE, STAFF_GROUP, stored_ticket
 from tests.helpers import buttons_of, telegram_app
 from tests.standins.bot_api import BotApiStandIn
@@ -29,15 +28,8 @@ async def served(
         make_app, f"sqlite:///{tmp_path / 'tickets.db'}", bot_api, webhook_listen="127.0.0.1",
         staff_chat_id=STAFF_GROUP, **CONSOLE_SETTINGS,
     )  # fmt: skip
-    seed(app)
-    add_account(app, "lan", "staff")
-    runtime = Runtime(app)
-    port = await runtime.start_channels(port=0)
-    await runtime.start_services()
-    try:
-        yield app, f"http://127.0.0.1:{port}/console"
-    finally:
-        await runtime.stop()
+    async with console_running(app, "lan", "staff") as base:
+        yield app, base
 
 
 async def test_a_ticket_answered_in_the_browser_reaches_the_citizen(
@@ -55,6 +47,7 @@ async def test_a_ticket_answered_in_the_browser_reaches_the_citizen(
         await log_in(page, base, "lan")
         await page.click("header >> text=Câu hỏi cho cán bộ")
         await page.wait_for_selector("[data-ticket=HK-0001][data-state=new]")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         await screenshot(page, "tickets-phone")
         await page.click("[data-ticket=HK-0001]")
         await page.wait_for_selector(f"#thread >> text={OUT_OF_SCOPE}")
@@ -65,8 +58,8 @@ async def test_a_ticket_answered_in_the_browser_reaches_the_citizen(
         await page.wait_for_selector("text=Đã gửi câu trả lời")
         assert await page.get_attribute("h1 [data-state]", "data-state") == "answered"
         assert ANSWER in (await page.text_content("#thread") or "")
-        width = await page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"]  # readable on a phone: no sideways scroll
+        # Readable on a phone: no sideways scroll.
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         await screenshot(page, "ticket-answered-phone")
         await page.goto(base + "/tickets?show=answered")
         await page.wait_for_selector("[data-ticket=HK-0001][data-state=answered]")

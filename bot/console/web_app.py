@@ -12,7 +12,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.console import web_auth, web_excel, web_faq, web_files, web_publish, web_unanswered
+from bot.console import (
+    web_auth,
+    web_excel,
+    web_faq,
+    web_files,
+    web_proposals,
+    web_publish,
+    web_unanswered,
+)
 from bot.console.ratelimit import RateLimiter
 from bot.console.web_common import TEMPLATES, ConsoleDeps, LoginRequired, environment, render
 from bot.console.web_ops import OPS_ROUTES
@@ -84,6 +92,8 @@ ROUTES = [
     Route("/unanswered/phrasing", web_unanswered.add_phrasing, methods=["POST"]),
     Route("/unanswered/out-of-scope", web_unanswered.add_out_of_scope, methods=["POST"]),
     Route("/unanswered/dismiss", web_unanswered.dismiss, methods=["POST"]),
+    Route("/proposals/{number:int}/accept", web_proposals.accept, methods=["POST"]),
+    Route("/proposals/{number:int}/dismiss", web_proposals.dismiss, methods=["POST"]),
     Route("/faq", web_faq.entry_list),
     Route("/faq/new", web_faq.edit_page, methods=["GET"]),
     Route("/faq/new", web_faq.save, methods=["POST"]),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.console import drafts, edits, unanswered
+from bot.console import drafts, edits, proposals, unanswered
 from bot.console.web_common import audit_in, back, checked_form, deps_of, render, signed_in, who
 from bot.content import ContentError
 
@@ -26,6 +28,7 @@ async def page(request: Request) -> Response:
         found = unanswered.rows(session, content, index, since=since)
         draft = drafts.current(session)
         files = drafts.working_files(session)
+        staff_proposals = proposals.pending(session, content)
     return render(
         request,
         "unanswered.html",
@@ -37,6 +40,7 @@ async def page(request: Request) -> Response:
         days=days,
         periods=PERIODS,
         draft=draft,
+        proposals=staff_proposals,
     )
 
 
@@ -45,7 +49,7 @@ async def add_phrasing(request: Request) -> Response:
     signed_in(request, "content")
     form = await checked_form(request)
     faq_id, text = str(form.get("faq_id") or ""), str(form.get("text") or "").strip()
-    return _change(
+    return change_draft(
         request,
         text=text,
         what=f"thêm cách hỏi «{text}» vào mục {faq_id}",
@@ -60,7 +64,7 @@ async def add_out_of_scope(request: Request) -> Response:
     signed_in(request, "content")
     form = await checked_form(request)
     theme, text = str(form.get("theme_id") or ""), str(form.get("text") or "").strip()
-    return _change(
+    return change_draft(
         request,
         text=text,
         what=f"thêm «{text}» vào chủ đề ngoài phạm vi {theme}",
@@ -70,10 +74,11 @@ async def add_out_of_scope(request: Request) -> Response:
     )
 
 
-def _change(
-    request: Request, *, text: str, what: str, change: drafts.Change, action: str, detail: str
-) -> Response:
-    """Apply a draft change with its audit row; report a content problem back."""
+def change_draft(
+    request: Request, *, text: str, what: str, change: drafts.Change, action: str, detail: str,
+    then: Callable[[Session], object] | None = None,
+) -> Response:  # fmt: skip
+    """Apply a draft change with its audit row (and `then`, in the same transaction)."""
     if not text:
         return back(request, "/unanswered", "empty_text")
     deps = deps_of(request)
@@ -82,6 +87,8 @@ def _change(
         with deps.sessions.begin() as session:
             drafts.apply(session, who=author, what=what, change=change, now=deps.clock())
             audit_in(session, request, action, detail)
+            if then is not None:
+                then(session)
     except ContentError as error:
         request.session["problem"] = str(error)
         return back(request, "/unanswered", "invalid")

@@ -73,8 +73,13 @@ def enqueue(
 
 
 def enqueue_replies(
-    session: Session, replies: list[tuple[Reply, Address]], *, now: datetime
+    session: Session, replies: list[Reply], *, channel: str, chat_id: str, now: datetime
 ) -> None:
+    """Queue the replies to one incoming message, in order (kind `reply`)."""
+    enqueue_many(session, [(reply, Address(channel, chat_id)) for reply in replies], now=now)
+
+
+def enqueue_many(session: Session, replies: list[tuple[Reply, Address]], *, now: datetime) -> None:
     """Queue replies in one statement, in the given order (each to `reply.to` or its address).
 
     For many rows at once (a batch of handled updates); unlike `enqueue` no rows are returned.

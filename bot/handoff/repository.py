@@ -184,3 +184,18 @@ def list_tickets(session: Session, *, show: str, limit: int = 100) -> list[Ticke
     else:
         query = query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
     return list(session.scalars(query.limit(limit)))
+
+
+PROPOSAL_DONE = ("accepted", "dismissed")  # what a curator decides about a proposal
+
+
+def settle_proposal(session: Session, *, proposal_id: int, status: str) -> FaqProposal | None:
+    """Mark a pending proposal accepted or dismissed; None when it is gone or was settled."""
+    if status not in PROPOSAL_DONE:
+        raise ValueError(f"status must be one of {PROPOSAL_DONE}")
+    proposal = session.get(FaqProposal, proposal_id)
+    if proposal is None or proposal.status != "pending":
+        return None
+    proposal.status = status
+    session.flush()
+    return proposal

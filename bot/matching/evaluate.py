@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.matching.actions import ACTIONS
 from bot.matching.index import FaqIndex, MatchResult, Status
 
 OUT_OF_SCOPE = "-"
@@ -30,6 +31,7 @@ class Report:
     wrong: int = 0
     out_of_scope: int = 0
     declined: int = 0
+    actions: int = 0  # questions answered by offering an action (stop notices, staff…)
     misses: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
 
@@ -69,7 +71,7 @@ class Report:
             f"answered or offered {self.answered_or_offered:.3f} | "
             f"confidently wrong {self.confidently_wrong:.3f} ({self.wrong}/{n}) | "
             f"out-of-scope declined {self.declined_share:.3f} "
-            f"({self.declined}/{self.out_of_scope}) | "
+            f"({self.declined}/{self.out_of_scope}) | actions {self.actions} | "
             f"latency p50 {self.percentile(0.5):.2f} ms p99 {self.percentile(0.99):.2f} ms"
         )
 
@@ -93,7 +95,17 @@ def read_cases(path: Path | str) -> list[Case]:
 def _describe(result: MatchResult) -> str:
     """Return the decision and candidates in a short form for a miss line."""
     shown = ", ".join(f"{c.id} {c.score:.0f}" for c in result.candidates)
-    return f"{result.status} {result.id or ''} [{shown}]"
+    chosen = result.action if result.status is Status.ACTION else result.id
+    return f"{result.status} {chosen or ''} [{shown}]"
+
+
+def answered_ids(result: MatchResult) -> frozenset[str]:
+    """Return the entries a reply answers with: its entry, or those its action stands for."""
+    if result.status is Status.ACTION and result.action in ACTIONS:
+        return frozenset(ACTIONS[result.action].entries)
+    if result.status is Status.ANSWER and result.id is not None:
+        return frozenset({result.id})
+    return frozenset()
 
 
 def by_style(index: FaqIndex, cases: list[Case]) -> dict[str, Report]:
@@ -109,7 +121,8 @@ def evaluate(index: FaqIndex, cases: list[Case]) -> Report:
         started = time.perf_counter()
         result = index.match(case.question)
         report.latencies.append((time.perf_counter() - started) * 1000)
-        answered = result.status is Status.ANSWER
+        answered = result.status in (Status.ANSWER, Status.ACTION)
+        report.actions += result.status is Status.ACTION
         if not case.expected:
             report.out_of_scope += 1
             report.declined += not answered
@@ -120,7 +133,7 @@ def evaluate(index: FaqIndex, cases: list[Case]) -> Report:
             continue
         report.in_scope += 1
         wanted = ",".join(sorted(case.expected))
-        if answered and result.id in case.expected:
+        if answered and answered_ids(result) & case.expected:
             report.right += 1
         elif answered:
             report.wrong += 1

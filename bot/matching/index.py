@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.content.faq import FaqEntry
+from bot.matching.actions import STAFF, asked_action
 from bot.matching.confidence import Calibration
 from bot.matching.normalize import Normalized, Normalizer, fold, nfc
 from bot.matching.semantic import Semantic
@@ -53,6 +54,7 @@ class Status(StrEnum):
     ANSWER = "answer"
     CLARIFY = "clarify"
     FALLBACK = "fallback"
+    ACTION = "action"  # the question asks for an action (stop notices, staff…): offer it
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class MatchResult:
     declined: str | None = None  # the out-of-scope theme that made the bot decline
     confidence: float = 0.0  # the calibrated probability that the best entry is right
     alternatives: tuple[Candidate, ...] = ()  # runners-up shown beside an unsure answer
+    action: str | None = None  # with ACTION: the command asked for (actions.ACTIONS)
 
 
 @dataclass(frozen=True)
@@ -325,6 +328,16 @@ class FaqIndex:
         evidence = self.evidence(question)
         top, decoy = evidence.top, evidence.decoy
         best = top[0].score if top else 0.0
+        action = asked_action(question, fold(evidence.normalized))
+        # Help and staff are asked in so many words; an action on an entry needs the
+        # ranking to agree that the question is about that entry.
+        if action is not None and (
+            action.command in (STAFF, "help") or any(c.id in action.entries for c in top)
+        ):
+            entry = None if action.command == STAFF else action.entries[0]
+            return MatchResult(
+                Status.ACTION, entry, best, top, evidence.normalized, action=action.command
+            )
         declined = None
         if decoy is not None and decoy.score >= max(MIN_SCORE, best):
             declined = decoy.id.removeprefix(DECOY_PREFIX)

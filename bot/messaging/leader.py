@@ -90,14 +90,24 @@ class Leader:
 
     def _prune(self) -> None:
         """Forget handled updates and settled messages past their retention."""
-        hours = self.app.settings.inbox_retention_hours
-        older_than = utcnow() - timedelta(hours=hours)
         try:
-            with self.app.sessions.begin() as session:
-                updates = repo_inbox.prune(session, older_than=older_than)
-                messages = repo_outbox.prune(session, older_than=older_than)
+            updates, messages = prune(self.app)
         except Exception:
             log.exception("pruning the inbox and outbox failed")
             return
         if updates or messages:
             log.info("pruned %s updates and %s messages", updates, messages)
+
+
+def prune(app: App) -> tuple[int, int]:
+    """Delete handled updates and settled messages older than INBOX_RETENTION_HOURS.
+
+    Their payloads hold what citizens typed and what the bot replied: kept only as long as
+    redeliveries and troubleshooting need. Returns (updates, messages) deleted.
+    """
+    older_than = utcnow() - timedelta(hours=app.settings.inbox_retention_hours)
+    with app.sessions.begin() as session:
+        return (
+            repo_inbox.prune(session, older_than=older_than),
+            repo_outbox.prune(session, older_than=older_than),
+        )

@@ -71,7 +71,7 @@ class BatchWrites:
         replies, outcomes = list(self.replies), list(self.outcomes)
         self.replies.clear()  # in place: the update being handled still adds to them
         self.outcomes.clear()
-        repo_outbox.enqueue_replies(self.session, replies, now=self.now())
+        repo_outbox.enqueue_many(self.session, replies, now=self.now())
         repo_inbox.settle(self.session, outcomes)
 
 

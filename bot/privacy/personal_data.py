@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.base import Base
 from bot.db.models import User
+from bot.db.models_messaging import OutboxMessage
 from bot.db.registry import import_all_models
 from bot.privacy import queues, traces
 
@@ -63,8 +64,13 @@ def count_rows(session: Session, *, user_id: int, kept: bool = False) -> dict[st
     return counts
 
 
-def export_rows(session: Session, *, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Return the user's row, every row referencing it and the rows about it, table by table."""
+def export_rows(
+    session: Session, *, user_id: int, needles: Sequence[str] = ()
+) -> dict[str, list[dict[str, Any]]]:
+    """Return the user's row, every row referencing it and the rows about it, table by table.
+
+    `needles` (name, phone) find the messaging core's rows naming the person.
+    """
     result: dict[str, list[dict[str, Any]]] = {}
     user_table: Table = User.__table__  # type: ignore[assignment]
     own = session.execute(select(user_table).where(user_table.c.id == user_id)).mappings()
@@ -76,7 +82,9 @@ def export_rows(session: Session, *, user_id: int) -> dict[str, list[dict[str, A
             result[table.name] = rows
     user = session.get(User, user_id)
     if user is not None:
+        result.pop(OutboxMessage.__tablename__, None)  # the queue's own search finds them all
         result.update(traces.export_traces(session, user))
+        result.update(queues.export(session, queues.marks_of(session, user, list(needles))))
     return result
 
 
