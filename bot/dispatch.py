@@ -96,7 +96,7 @@ class Dispatcher:
         again = Context(
             app=self.app, session=ctx.session, user=ctx.user, incoming=typed, now=ctx.now
         )
-        again.flow, again.is_admin = ctx.flow, ctx.is_admin
+        again.flow, again.admin = ctx.flow, ctx.admin
         return self._run(again)
 
     def _limit(self, session: Session, incoming: Incoming) -> Verdict:
@@ -104,13 +104,16 @@ class Dispatcher:
         now = self.app.now()
         settings = self.app.settings
         day = now.astimezone(settings.tz).date()
-        stored = repo_questions.stored_since(
-            session,
-            channel=incoming.channel,
-            external_id=incoming.user_id,
-            day_start=datetime.combine(day, time(), settings.tz),
-            recent=now - timedelta(seconds=settings.flood_window_seconds),
-        )
+
+        def stored() -> tuple[int, int]:
+            return repo_questions.stored_since(
+                session,
+                channel=incoming.channel,
+                external_id=incoming.user_id,
+                day_start=datetime.combine(day, time(), settings.tz),
+                recent=now - timedelta(seconds=settings.flood_window_seconds),
+            )
+
         return self.flood.check(f"{incoming.channel}:{incoming.user_id}", now, day, stored)
 
     def _release(self, session: Session, incoming: Incoming) -> None:
@@ -154,7 +157,6 @@ class Dispatcher:
             flow=repo_flows.get_flow(session, user_id=user.id),
             committed=committed,
         )
-        ctx.is_admin = self.app.is_admin(ctx)
         notice = self._expire_flow(ctx)
         return notice + self._run(ctx)
 

@@ -8,6 +8,7 @@ several processes, or after a restart, one person still gets the limits once, no
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -45,33 +46,47 @@ class FloodGuard:
     _accounts: OrderedDict[str, _Account] = field(default_factory=OrderedDict)
 
     def check(
-        self, key: str, now: datetime, day: date, stored: tuple[int, int] = (0, 0)
+        self,
+        key: str,
+        now: datetime,
+        day: date,
+        stored: Callable[[], tuple[int, int]] | None = None,
     ) -> Verdict:
         """Count one message of the user `key` at `now` (`day` in local time) and judge it.
 
-        `stored`: what the user stored today and within the window, by any process.
+        `stored` returns what the user stored today and within the window, by any process;
+        it is asked only when the counts in memory let the message through (a flood already
+        refused here costs no query).
         """
         account = self._account(key)
         if account.day != day:
             account.day, account.today, account.told_today = day, 0, False
-        if max(account.today, stored[0]) >= self.daily:
-            if account.told_today:
-                return Verdict.DROP
-            account.told_today = True
-            return Verdict.DAILY_LIMIT
         accepted = account.accepted
-        if stored[1] >= self.burst or (
+        if account.today >= self.daily:
+            return self._once(account, "told_today", Verdict.DAILY_LIMIT)
+        if (
             len(accepted) == self.burst
             and (now - accepted[0]).total_seconds() < self.window_seconds
         ):
-            if account.warned:
-                return Verdict.DROP
-            account.warned = True
-            return Verdict.SLOW_DOWN
+            return self._once(account, "warned", Verdict.SLOW_DOWN)
+        if stored is not None:
+            today, recent = stored()
+            if today >= self.daily:
+                return self._once(account, "told_today", Verdict.DAILY_LIMIT)
+            if recent >= self.burst:
+                return self._once(account, "warned", Verdict.SLOW_DOWN)
         accepted.append(now)
         account.warned = False
         account.today += 1
         return Verdict.PASS
+
+    @staticmethod
+    def _once(account: _Account, told: str, verdict: Verdict) -> Verdict:
+        """Return the verdict the first time (the user is told once), then DROP."""
+        if getattr(account, told):
+            return Verdict.DROP
+        setattr(account, told, True)
+        return verdict
 
     def _account(self, key: str) -> _Account:
         """Return the user's record, making room by forgetting the least recent users."""

@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.db import repo_outbox
+from bot.db.models_messaging import OutboxMessage
 from bot.handoff import repository as repo
 from bot.handoff.models import FaqProposal, Ticket, TicketMessage
 from bot.messages import Incoming, Kind
 from tests.conftest import AppFactory, FakeClock
 from tests.handoff_helpers import (
+    CITIZEN,
     OUT_OF_SCOPE,
     OUTSIDER,
     STAFF_GROUP,
@@ -263,7 +266,11 @@ def test_export_includes_tickets_and_delete_removes_them(
     make_app: AppFactory, db_url: str
 ) -> None:
     app = handoff_app(make_app, db_url)
-    post = staff_post(hand_over(app, "con tôi muốn xin học bổng thì làm sao"))
+    handed = hand_over(app, "con tôi muốn xin học bổng thì làm sao")
+    post = staff_post(handed)
+    with app.sessions.begin() as session:  # queued as processing does: the staff post too
+        for reply in handed:
+            repo_outbox.enqueue(session, reply=reply, channel="telegram", chat_id=CITIZEN)
     in_group(app, "Dạ, cán bộ trả lời đây.", reply_to=post.text)
     picker = group_presses(app, payload_of([post], "Thêm vào FAQ"))
     group_presses(app, picker[0].all_buttons()[0].payload or "")
@@ -280,7 +287,7 @@ def test_export_includes_tickets_and_delete_removes_them(
     assert "câu hỏi đã chuyển cán bộ" in asked[0].text
     citizen_presses(app, payload_of(asked, "Xóa"))
     with app.sessions() as session:
-        for model in (Ticket, TicketMessage, FaqProposal):
+        for model in (Ticket, TicketMessage, FaqProposal, OutboxMessage):
             assert session.scalar(select(func.count()).select_from(model)) == 0
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
 from bot.handoff.models import Ticket, TicketMessage
 from bot.handoff.reminders import remind_once
 from tests.conftest import AppFactory, FakeClock
+from tests.console_helpers import CONSOLE_SETTINGS, page_text, seed, signed_in
 from tests.handoff_helpers import OUT_OF_SCOPE, OUTSIDER, STAFF_GROUP, STAFF_MEMBER, grant_staff
 from tests.helpers import buttons_of, telegram_app, telegram_polling
 from tests.standins.bot_api import BotApiStandIn
@@ -121,10 +123,13 @@ async def test_ticket_survives_a_restart_and_xoadulieu_removes_it(
         assert "Không tìm thấy câu hỏi HK-0001" in bot_api.sent(GROUP)[-1]["text"]
 
 
+@pytest.mark.parametrize("answered_in", ["group", "console"])
 async def test_zalo_oa_citizen_gets_the_staff_answer_through_the_oa(
-    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn, zalo: ZaloStandIn, clock: FakeClock
-) -> None:
-    app = _app(make_app, db_url, bot_api, **zalo_oa_settings(zalo))
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn, zalo: ZaloStandIn,
+    clock: FakeClock, answered_in: str,
+) -> None:  # fmt: skip
+    app = _app(make_app, db_url, bot_api, **zalo_oa_settings(zalo), **CONSOLE_SETTINGS)
+    seed(app)
     async with serving(app) as (_runtime, client):
         assert client is not None
         question = zalo.oa_event(
@@ -145,7 +150,14 @@ async def test_zalo_oa_citizen_gets_the_staff_answer_through_the_oa(
         assert "Zalo OA" in post["text"] and "Zalo chỉ cho gửi trả lời đến" in post["text"]
 
         sent_before = len(zalo.oa_sent(ZALO_CITIZEN))
-        bot_api.member_says(GROUP, "Dạ, cán bộ trả lời qua Zalo.", STAFF, reply_to=post)
+        if answered_in == "group":
+            bot_api.member_says(GROUP, "Dạ, cán bộ trả lời qua Zalo.", STAFF, reply_to=post)
+        else:  # the same answer typed in the web console's ticket page
+            console = await asyncio.to_thread(signed_in, app, "staff", "lan")
+            await asyncio.to_thread(console.get, "/tickets/1")
+            form = {"text": "Dạ, cán bộ trả lời qua Zalo."}
+            sent = await asyncio.to_thread(console.post, "/tickets/1/answer", form)
+            assert "Đã gửi câu trả lời" in page_text(sent)
         await zalo.wait_for(sent_before + 1)
         answer = zalo.oa_sent(ZALO_CITIZEN)[-1]["text"]
         assert answer.startswith("💬 Cán bộ Hội Khuyến học trả lời (HK-0001):")

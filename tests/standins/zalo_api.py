@@ -144,6 +144,18 @@ class ZaloStandIn(ZaloMediaEndpoints, ServedStandIn):
         self._new_update.set()
         return update
 
+    def bot_user_sends_voice(
+        self, voice_url: str, user_id: str = "6ede9afa66b88fe6d6a9"
+    ) -> dict[str, Any]:
+        """Queue a Bot API `message.voice.received` update (as Zalo sends it: an .aac URL)."""
+        update = self.bot_update("", user_id)
+        update["event_name"] = "message.voice.received"
+        del update["message"]["text"]
+        update["message"].update(voice_url=voice_url, message_type="CHAT_VOICE")
+        self.bot_updates.append(update)
+        self._new_update.set()
+        return update
+
     @staticmethod
     def bot_update(text: str, user_id: str = "6ede9afa66b88fe6d6a9") -> dict[str, Any]:
         """Build a Bot API `message.text.received` update."""
