@@ -24,7 +24,7 @@ async def until(condition, timeout: float, what: str) -> None:  # noqa: ANN001
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)
 
 
 def free_port() -> int:

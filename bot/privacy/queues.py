@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, and_, cast, delete, false, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.db.base import write_deferred
 from bot.db.models import User
 from bot.db.models_messaging import InboxUpdate, OutboxMessage
 from bot.handoff.models import Ticket, TicketMessage
@@ -141,6 +142,7 @@ def erase(session: Session, marks: Marks) -> None:
     `session.info` for the batch in hand, which loaded its rows before. The messenger's own
     update key stays (it drops a late redelivery) unless it holds the person's id.
     """
+    write_deferred(session)  # the batch in hand's replies and outcomes, so they are found
     inbox = _inbox(session, marks)
     erased: set[int] = session.info.setdefault(ERASED_INBOX, set())
     erased.update(inbox)
