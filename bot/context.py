@@ -93,10 +93,21 @@ class Context:
     now: datetime
     flow: FlowState | None = None
     args: str = ""
-    is_admin: bool = False
+    admin: bool | None = None  # None: not asked yet (see `is_admin`)
     # Work to do once the message's transaction has committed (e.g. remove deleted data's
     # files); the dispatcher runs it, and skips it when the transaction fails.
     committed: list[Callable[[], object]] = field(default_factory=list)
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the user may use admin commands (asked of the app once, when first needed)."""
+        if self.admin is None:
+            self.admin = self.app.is_admin(self)
+        return self.admin
+
+    @is_admin.setter
+    def is_admin(self, value: bool) -> None:
+        self.admin = value
 
     def after_commit(self, work: Callable[[], object]) -> None:
         """Run `work` after this message's changes are committed."""

@@ -96,7 +96,7 @@ class Dispatcher:
         again = Context(
             app=self.app, session=ctx.session, user=ctx.user, incoming=typed, now=ctx.now
         )
-        again.flow, again.is_admin = ctx.flow, ctx.is_admin
+        again.flow, again.admin = ctx.flow, ctx.admin
         return self._run(again)
 
     def _limit(self, session: Session, incoming: Incoming) -> Verdict:
@@ -157,7 +157,6 @@ class Dispatcher:
             flow=repo_flows.get_flow(session, user_id=user.id),
             committed=committed,
         )
-        ctx.is_admin = self.app.is_admin(ctx)
         notice = self._expire_flow(ctx)
         return notice + self._run(ctx)
 

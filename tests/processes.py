@@ -18,6 +18,15 @@ SECRET = "proc-secret_1"
 WEBHOOK_PATH = "/telegram"
 
 
+async def until(condition, timeout: float, what: str) -> None:  # noqa: ANN001
+    """Wait until condition() is true; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
 def free_port() -> int:
     """Return a port of 127.0.0.1 that is free now."""
     with socket.socket() as probe:

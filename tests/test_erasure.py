@@ -27,7 +27,18 @@ from bot.privacy import retention
 from tests.broadcast_support import add_citizen
 from tests.cdht_helpers import assess, register, user_id
 from tests.conftest import AppFactory, FakeClock
-from tests.helpers import DEFAULT_USER, press, press_label, say, text_message, texts
+from tests.helpers import (
+    DEFAULT_USER,
+    buttons_of,
+    press,
+    press_label,
+    say,
+    telegram_app,
+    telegram_polling,
+    text_message,
+    texts,
+)
+from tests.standins.bot_api import BotApiStandIn
 
 ADMIN = "admin"  # console:admin is the super-admin in the test settings
 NAME = "Trần Thị Bích Ngọc"
@@ -136,6 +147,30 @@ def test_deleted_citizen_leaves_no_bytes_in_the_database_wal_or_files(
         )
         keys = session.scalars(select(InboxUpdate.chat_key)).all()
     assert f"console:{DEFAULT_USER}" not in keys
+
+
+async def test_telegram_updates_and_replies_leave_no_name_or_phone_after_deletion(
+    make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
+) -> None:
+    # The real PTB Application against the Bot API stand-in: the inbox holds whole updates
+    # (the profile name too) and the outbox the replies.
+    app = telegram_app(make_app, sqlite_url, bot_api)
+    citizen, profile = 5550001123, "Bích Ngọc Trần"
+    async with telegram_polling(app) as runtime:
+        bot_api.user_says(f"Tôi là {NAME}, số {PHONE}", user_id=citizen, first_name=profile)
+        bot_api.user_says("/xoadulieu", user_id=citizen, first_name=profile)
+        await bot_api.wait_for(2)
+        await runtime.settle()
+        asked = bot_api.sent(citizen)[-1]
+        assert "tin nhắn Anh/Chị đã gửi em" in asked["text"]
+        yes = next(b["callback_data"] for b in buttons_of(asked) if "Xóa hết" in b["text"])
+        bot_api.user_presses(yes, user_id=citizen)
+        await bot_api.wait_for(3)
+        await runtime.settle()
+    assert "đã xóa toàn bộ" in bot_api.sent(citizen)[-1]["text"]
+    folder = Path(sqlite_url.removeprefix("sqlite:///")).parent
+    needles = [*NEEDLES, profile.encode(), json.dumps(profile)[1:-1].encode()]
+    assert _found(folder, needles) == []
 
 
 def test_an_update_in_flight_and_a_queued_reply_do_not_bring_the_data_back(

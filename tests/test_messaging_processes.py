@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from bot.app import App
 from bot.db.models_messaging import InboxUpdate
 from tests.conftest import AppFactory
 from tests.helpers import say
-from tests.processes import BotProcess, post_updates
+from tests.processes import BotProcess, post_updates, until
 from tests.standins.bot_api import BotApiStandIn
 
 pytestmark = pytest.mark.pg
@@ -31,14 +30,6 @@ async def processes(tmp_path: Path) -> AsyncIterator[list[BotProcess]]:
     yield started
     for process in started:
         process.kill()
-
-
-async def until(condition, timeout: float, what: str) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 async def test_two_processes_never_handle_one_chat_at_once_or_out_of_order(

@@ -102,6 +102,12 @@ def test_an_answer_from_the_browser_reaches_the_citizen_like_a_group_reply(
         audit = session.scalars(select(AuditLog).where(AuditLog.action == "ticket.answer")).one()
     assert (audit.who, audit.detail) == ("console:lan", f"HK-0002 delivered, {len(ANSWER)} chars")
     assert ANSWER not in audit.detail  # what the citizen is told stays out of the audit log
+    admin = signed_in(app, "admin", "an")
+    viewer = page_text(admin.get("/audit?action=ticket.answer"))
+    assert f"console:lan ticket.answer HK-0002 delivered, {len(ANSWER)} chars" in viewer
+    board = admin.get("/?period=day").text  # both answered at once: the median wait is 0
+    assert 'data-figure="tickets-open">2<' in board
+    assert 'data-figure="tickets-median">0 phút<' in board
 
 
 def test_bad_answers_get_a_short_vietnamese_message_and_send_nothing(app: App) -> None:

@@ -13,6 +13,7 @@ import httpx
 from starlette.routing import Route
 
 from bot.channels import download_links
+from bot.channels.audio import download as audio_download
 from bot.channels.base import (
     DeliveryError,
     MessengerError,
@@ -22,7 +23,7 @@ from bot.channels.base import (
 )
 from bot.channels.numbered import ButtonMemory, numbered_lines
 from bot.db.repo_inbox import Received
-from bot.messages import Incoming, Kind, Reply, split_text
+from bot.messages import AudioRef, Incoming, Kind, Reply, split_text
 from bot.web import secret_webhook
 
 if TYPE_CHECKING:
@@ -205,7 +206,14 @@ class ZaloBotChannel:
             return Incoming(
                 **common, text=pressed.label, payload=pressed.payload, kind=Kind.BUTTON
             )
+        voice_url = message.get("voice_url")  # an .aac file; its length is not given
+        if kind is Kind.VOICE and isinstance(voice_url, str) and voice_url:
+            return Incoming(**common, text=text, kind=kind, audio=AudioRef(voice_url, None))
         return Incoming(**common, text=text, kind=kind)
+
+    async def fetch_audio(self, audio: AudioRef, max_bytes: int) -> bytes:
+        """Download a voice note from the `voice_url` of its update."""
+        return await audio_download(self.client, audio.ref, max_bytes, "zalo bot voice")
 
     async def send(self, chat_id: str, reply: Reply) -> str:
         """Send the text in chunks of 2,000 characters, buttons as numbered lines at the end.

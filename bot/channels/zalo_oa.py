@@ -13,7 +13,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.channels import zalo_alerts
-from bot.channels.base import DeliveryError, TransientError
+from bot.channels.audio import download as audio_download
+from bot.channels.base import DeliveryError
 from bot.channels.zalo_oa_events import (
     CHANNEL,
     FOLLOW,
@@ -30,7 +31,7 @@ from bot.channels.zalo_oa_outbound import ZaloOAOutbound
 from bot.channels.zalo_tokens import ZaloTokens
 from bot.db import repo_users
 from bot.db.repo_inbox import Received
-from bot.messages import AudioRef, AudioTooLarge, Incoming, Reply
+from bot.messages import AudioRef, Incoming, Reply
 from bot.web import read_limited, store_update, too_large
 
 if TYPE_CHECKING:
@@ -152,19 +153,7 @@ class ZaloOAChannel:
 
     async def fetch_audio(self, audio: AudioRef, max_bytes: int) -> bytes:
         """Download a voice note from the URL in its event, refusing more than max_bytes."""
-        parts: list[bytes] = []
-        size = 0
-        try:
-            async with self.client.stream("GET", audio.ref) as response:
-                response.raise_for_status()
-                async for part in response.aiter_bytes():
-                    size += len(part)
-                    if size > max_bytes:
-                        raise AudioTooLarge(f"over {max_bytes} bytes")
-                    parts.append(part)
-        except httpx.HTTPError as error:
-            raise TransientError(f"zalo oa audio: {error}") from error
-        return b"".join(parts)
+        return await audio_download(self.client, audio.ref, max_bytes, "zalo oa audio")
 
     # --- outbound ----------------------------------------------------------------------
     async def send(self, chat_id: str, reply: Reply) -> str:

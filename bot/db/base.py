@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData
@@ -56,3 +57,17 @@ def add_once(session: Session, row: Base) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+DEFERRED_WRITES = "deferred_writes"  # session.info: writes a caller holds back to batch them
+
+
+def defer_writes(session: Session, write: Callable[[], None]) -> None:
+    """Register writes held back in this transaction (e.g. a batch's replies and outcomes)."""
+    session.info.setdefault(DEFERRED_WRITES, []).append(write)
+
+
+def write_deferred(session: Session) -> None:
+    """Carry out the writes held back so far, before work that must see them (an erasure)."""
+    for write in session.info.get(DEFERRED_WRITES, ()):
+        write()

@@ -77,14 +77,23 @@ def claim_heads(session: Session, *, channels: list[str], limit: int) -> list[In
     return list(session.scalars(query))
 
 
-def settle(session: Session, *, update_id: int, now: datetime, error: str | None = None) -> None:
-    """Mark an update handled (or failed, with the reason)."""
-    session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.id == update_id)
-        .values(status="failed" if error else "done", handled_at=now, error=error)
-        .execution_options(synchronize_session=False)
-    )
+def settle(session: Session, outcomes: list[tuple[int, datetime, str | None]]) -> None:
+    """Mark updates handled (or failed, with the reason) in one statement.
+
+    Each outcome is (update id, when it was handled, error or None).
+    """
+    if not outcomes:
+        return
+    rows = [
+        {
+            "id": update_id,
+            "status": "failed" if error else "done",
+            "handled_at": at,
+            "error": error,
+        }
+        for update_id, at, error in outcomes
+    ]
+    session.execute(update(InboxUpdate), rows)
 
 
 def lag(session: Session, *, now: datetime) -> tuple[int, float]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.base import utcnow
@@ -56,22 +56,84 @@ def enqueue(
             .execution_options(synchronize_session=False)
         )
     row = OutboxMessage(
-        channel=channel,
-        chat_id=str(chat_id),
-        user_id=user_id,
-        kind=kind,
-        priority=PRIORITY[kind],
-        payload=reply_to_json(reply),
-        attachment=reply.attachment.data if reply.attachment else None,
-        status="pending",
-        attempts=0,
-        not_before=not_before,
-        edit_of=edit_of,
-        ref=ref,
-        created_at=now or utcnow(),
+        **_values(
+            reply,
+            channel=channel,
+            chat_id=str(chat_id),
+            user_id=user_id,
+            kind=kind,
+            now=now or utcnow(),
+            not_before=not_before,
+            edit_of=edit_of,
+            ref=ref,
+        )
     )
     session.add(row)
     return row
+
+
+def enqueue_replies(
+    session: Session, replies: list[Reply], *, channel: str, chat_id: str, now: datetime
+) -> None:
+    """Queue the replies to one incoming message, in order (kind `reply`)."""
+    enqueue_many(session, [(reply, Address(channel, chat_id)) for reply in replies], now=now)
+
+
+def enqueue_many(session: Session, replies: list[tuple[Reply, Address]], *, now: datetime) -> None:
+    """Queue replies in one statement, in the given order (each to `reply.to` or its address).
+
+    For many rows at once (a batch of handled updates); unlike `enqueue` no rows are returned.
+    """
+    if not replies:
+        return
+    rows = []
+    for reply, fallback in replies:
+        address = reply.to or fallback
+        rows.append(
+            _values(
+                reply,
+                channel=address.channel,
+                chat_id=str(address.chat_id),
+                user_id=address.user_id,
+                kind="reply",
+                now=now,
+            )
+        )
+    session.execute(insert(OutboxMessage), rows)
+
+
+def _values(
+    reply: Reply,
+    *,
+    channel: str,
+    chat_id: str,
+    user_id: int | None,
+    kind: str,
+    now: datetime,
+    not_before: datetime | None = None,
+    edit_of: int | None = None,
+    ref: str | None = None,
+) -> dict[str, Any]:
+    """Return the columns of the outbox row that carries a reply."""
+    return {
+        "channel": channel,
+        "chat_id": chat_id,
+        "user_id": user_id,
+        "kind": kind,
+        "priority": PRIORITY[kind],
+        "payload": reply_to_json(reply),
+        "attachment": reply.attachment.data if reply.attachment else None,
+        "status": "pending",
+        "attempts": 0,
+        "not_before": not_before,
+        "retry_at": None,
+        "edit_of": edit_of,
+        "ref": ref,
+        "message_id": None,
+        "created_at": now,
+        "sent_at": None,
+        "error": None,
+    }
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:
@@ -293,12 +355,15 @@ def prune(session: Session, *, older_than: datetime) -> int:
 
 def open_due(session: Session, *, now: datetime) -> int:
     """Return how many rows are open and due (waiting, backing off or in flight)."""
-    return session.scalar(
-        select(func.count()).where(
-            OutboxMessage.status.in_(OPEN),
-            (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
+    return (
+        session.scalar(
+            select(func.count()).where(
+                OutboxMessage.status.in_(OPEN),
+                (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def recent_sends(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db.base import add_once
 from bot.db.models import User
 
 
@@ -26,26 +26,32 @@ def touch_user(
     display_name: str,
     now: datetime,
 ) -> User:
-    """Return the user, creating it on first contact; record that they were seen and active."""
-    user = get_user(session, channel=channel, external_id=external_id)
-    if user is None:
-        user = User(
+    """Return the user, creating it on first contact; record that they were seen and active.
+
+    One statement (an upsert), also when another process creates the user at the same moment.
+    """
+    name = display_name[:128]
+    seen = {"last_seen": now, "active": True, "chat_id": chat_id}
+    if name:
+        seen["display_name"] = name
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(User)
+        .values(
             channel=channel,
             external_id=external_id,
             chat_id=chat_id,
-            display_name=display_name[:128],
+            display_name=name,
             first_seen=now,
             last_seen=now,
+            active=True,
         )
-        if not add_once(session, user):  # another process created it at the same moment
-            user = get_user(session, channel=channel, external_id=external_id)
-            assert user is not None
-    user.last_seen = now
-    user.active = True
-    user.chat_id = chat_id
-    if display_name:
-        user.display_name = display_name[:128]
-    return user
+        .on_conflict_do_update(index_elements=["channel", "external_id"], set_=seen)
+        .returning(User)
+    )
+    options = {"populate_existing": True}
+    return session.scalars(statement, execution_options=options).one()
 
 
 def mark_unreachable(session: Session, *, user_id: int) -> None:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from bot.db import repo_inbox, repo_outbox
-from bot.messages import Incoming
+from bot.db.base import defer_writes
+from bot.messages import Address, Incoming, Reply
 from bot.privacy import queues
 
 if TYPE_CHECKING:
@@ -54,32 +56,63 @@ class Handled:
     payload: dict[str, Any]
 
 
+class BatchWrites:
+    """A batch's replies and outcomes, written in two statements (or sooner when asked)."""
+
+    def __init__(self, session: Session, now: Callable[[], datetime]) -> None:
+        self.session = session
+        self.now = now
+        self.replies: list[tuple[Reply, Address]] = []
+        self.outcomes: list[tuple[int, datetime, str | None]] = []
+        defer_writes(session, self.write)  # an erasure must find them in the tables
+
+    def write(self) -> None:
+        """Queue the replies in the outbox and settle the updates gathered so far."""
+        replies, outcomes = list(self.replies), list(self.outcomes)
+        self.replies.clear()  # in place: the update being handled still adds to them
+        self.outcomes.clear()
+        repo_outbox.enqueue_many(self.session, replies, now=self.now())
+        repo_inbox.settle(self.session, outcomes)
+
+
 def process_batch(
     app: App, receivers: dict[str, Receiver], *, limit: int, metrics: Metrics | None = None
 ) -> list[Handled]:
-    """Handle the next update of up to `limit` chats in one transaction; return them."""
+    """Handle the next update of up to `limit` chats in one transaction; return them.
+
+    The batch's replies go into the outbox in one statement and its updates are settled in
+    another, both in the batch's transaction: few statements per update.
+    """
     handled: list[Handled] = []
     with app.sessions.begin() as session:
+        writes = BatchWrites(session, app.now)
         rows = repo_inbox.claim_heads(session, channels=list(receivers), limit=limit)
         for row in rows:
             if queues.was_erased(session, row.id):  # its author erased their data just now
                 continue
             now = app.now()
-            error = handle_update(app, session, receivers[row.channel], row.payload)
-            repo_inbox.settle(session, update_id=row.id, now=now, error=error)
+            error = handle_update(
+                app, session, receivers[row.channel], row.payload, writes.replies
+            )
+            writes.outcomes.append((row.id, now, error))
             handled.append(Handled(row.channel, row.payload))
             if metrics is not None:
                 metrics.handled.labels(row.channel, "failed" if error else "done").inc()
                 metrics.latency.labels(row.channel).observe(
                     max(0.0, (now - row.received_at).total_seconds())
                 )
+        writes.write()
     return handled
 
 
 def handle_update(
-    app: App, session: Session, receiver: Receiver, payload: dict[str, Any]
+    app: App,
+    session: Session,
+    receiver: Receiver,
+    payload: dict[str, Any],
+    replies: list[tuple[Reply, Address]],
 ) -> str | None:
-    """Turn one stored update into replies in the outbox; return an error when unreadable."""
+    """Turn one stored update into replies (added to `replies`); return an error if unreadable."""
     try:
         with session.begin_nested():
             incoming = receiver.incoming_of(session, payload)
@@ -88,16 +121,8 @@ def handle_update(
         return f"{type(error).__name__}: {error}"[:250]
     if incoming is None:
         return None
-    now = app.now()
-    for reply in app.dispatcher.handle_in(session, incoming):
-        repo_outbox.enqueue(
-            session,
-            reply=reply,
-            channel=incoming.channel,
-            chat_id=incoming.chat_id,
-            kind="reply",
-            now=now,
-        )
+    to = Address(incoming.channel, incoming.chat_id)
+    replies.extend((reply, to) for reply in app.dispatcher.handle_in(session, incoming))
     return None
 
 

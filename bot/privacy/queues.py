@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, Text, and_, cast, delete, false, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.db.base import write_deferred
 from bot.db.models import User
 from bot.db.models_messaging import InboxUpdate, OutboxMessage
 from bot.handoff.models import Ticket, TicketMessage
@@ -73,33 +74,41 @@ def _values(value: Any) -> Iterator[str]:
         yield str(value)
 
 
+def _mentions(column: Any, marks: Marks) -> ColumnElement[bool]:
+    """SQL pre-filter: the stored JSON text holds an id or a text (as typed or escaped).
+
+    It only narrows the rows read; `Marks.holds` decides on each of them.
+    """
+    forms = set(marks.ids)
+    for needle in marks.texts:
+        forms.update((needle, json.dumps(needle)[1:-1]))
+    text = cast(column, Text)
+    return or_(false(), *(text.contains(form, autoescape=True) for form in sorted(forms)))
+
+
 def _inbox(session: Session, marks: Marks) -> list[int]:
-    own = {f"{marks.channel}:{chat}" for chat in marks.chats}
+    own = [f"{marks.channel}:{chat}" for chat in marks.chats]
+    mine = InboxUpdate.chat_key.in_(own)
     rows = session.execute(
-        select(InboxUpdate.id, InboxUpdate.chat_key, InboxUpdate.payload).where(
-            InboxUpdate.error.is_distinct_from(ERASED)
+        select(InboxUpdate.id, mine, InboxUpdate.payload).where(
+            InboxUpdate.error.is_distinct_from(ERASED),
+            or_(mine, _mentions(InboxUpdate.payload, marks)),
         )
     )
-    return [i for i, key, payload in rows if key in own or marks.holds(payload)]
+    return [i for i, is_mine, payload in rows if is_mine or marks.holds(payload)]
 
 
 def _outbox(session: Session, marks: Marks) -> list[int]:
+    addressed = or_(
+        OutboxMessage.user_id == marks.user_id,
+        and_(OutboxMessage.channel == marks.channel, OutboxMessage.chat_id.in_(marks.chats)),
+    )
     rows = session.execute(
-        select(
-            OutboxMessage.id,
-            OutboxMessage.channel,
-            OutboxMessage.chat_id,
-            OutboxMessage.user_id,
-            OutboxMessage.payload,
+        select(OutboxMessage.id, addressed, OutboxMessage.payload).where(
+            or_(addressed, _mentions(OutboxMessage.payload, marks))
         )
     )
-    return [
-        i
-        for i, channel, chat, user_id, payload in rows
-        if user_id == marks.user_id
-        or (channel == marks.channel and chat in marks.chats)
-        or marks.holds(payload)
-    ]
+    return [i for i, to_them, payload in rows if to_them or marks.holds(payload)]
 
 
 def export(session: Session, marks: Marks) -> dict[str, list[dict[str, Any]]]:
@@ -133,6 +142,7 @@ def erase(session: Session, marks: Marks) -> None:
     `session.info` for the batch in hand, which loaded its rows before. The messenger's own
     update key stays (it drops a late redelivery) unless it holds the person's id.
     """
+    write_deferred(session)  # the batch in hand's replies and outcomes, so they are found
     inbox = _inbox(session, marks)
     erased: set[int] = session.info.setdefault(ERASED_INBOX, set())
     erased.update(inbox)

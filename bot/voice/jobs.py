@@ -11,8 +11,12 @@ from sqlalchemy.orm import Session
 from bot.messages import AudioRef, Incoming, Kind
 from bot.voice.models import VoiceJob
 
-LEASE = timedelta(minutes=2)  # a worker that died mid-note leaves it to another after this
-MAX_ATTEMPTS = 3
+# A worker renews its claim every RENEW while it hears a note; one that died leaves the note
+# to another after LEASE (and a newly started worker takes every claimed note back at once).
+LEASE = timedelta(seconds=60)
+RENEW = timedelta(seconds=15)
+RETRY_AFTER = timedelta(seconds=20)  # a failed download or transcription is tried again then
+MAX_ATTEMPTS = 3  # a note claimed once more after that gets the polite "not available" reply
 
 
 @dataclass(frozen=True)
@@ -45,13 +49,9 @@ def add(session: Session, *, user_id: int, incoming: Incoming, now: datetime) ->
 def claim(session: Session, *, channels: list[str], now: datetime) -> Job | None:
     """Take the oldest free voice note of these channels (also safe across processes)."""
     free = or_(VoiceJob.claimed_until.is_(None), VoiceJob.claimed_until < now)
-    # A note whose last attempt's lease ran out without an answer is given up, not kept.
-    session.execute(
-        delete(VoiceJob).where(VoiceJob.attempts >= MAX_ATTEMPTS, VoiceJob.claimed_until < now)
-    )
     candidates = session.scalars(
         select(VoiceJob.id)
-        .where(VoiceJob.channel.in_(channels), free, VoiceJob.attempts < MAX_ATTEMPTS)
+        .where(VoiceJob.channel.in_(channels), free)
         .order_by(VoiceJob.id)
         .limit(5)
     ).all()
@@ -67,9 +67,36 @@ def claim(session: Session, *, channels: list[str], now: datetime) -> Job | None
     return None
 
 
-def finish(session: Session, *, job_id: int) -> None:
-    """Forget a voice note once its replies are decided."""
-    session.execute(delete(VoiceJob).where(VoiceJob.id == job_id))
+def renew(session: Session, *, job_id: int, now: datetime) -> None:
+    """Keep a note claimed while it is being heard."""
+    session.execute(
+        update(VoiceJob).where(VoiceJob.id == job_id).values(claimed_until=now + LEASE)
+    )
+
+
+def retry_later(session: Session, *, job_id: int, now: datetime) -> None:
+    """Leave a note that failed for another try after RETRY_AFTER."""
+    session.execute(
+        update(VoiceJob).where(VoiceJob.id == job_id).values(claimed_until=now + RETRY_AFTER)
+    )
+
+
+def release_all(session: Session) -> int:
+    """Free every claimed note (a starting worker: their holder has stopped); return how many.
+
+    Voice workers run only in the process holding the scheduler lease, so a claim found
+    when one starts belongs to a process that died or gave that lease up.
+    """
+    result = session.execute(
+        update(VoiceJob).where(VoiceJob.claimed_until.is_not(None)).values(claimed_until=None)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def finish(session: Session, *, job_id: int) -> bool:
+    """Forget a voice note once its replies are decided; False when another worker did."""
+    result = session.execute(delete(VoiceJob).where(VoiceJob.id == job_id))
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _incoming(row: VoiceJob) -> Incoming:

@@ -20,6 +20,7 @@ LANGUAGE = "vi"
 BEAM_SIZE = 5
 COMPUTE_TYPE = "int8"
 CPU_THREADS = 1  # one core per transcription: the other serves typed questions
+NUM_WORKERS = 1  # one transcription at a time per model (VOICE_CONCURRENCY adds processes)
 # Whisper's initial prompt biases recognition toward the words the bot's citizens use. Keep
 # it short: a longer list (measured in bench_voice's notes) made base echo it on unclear audio.
 DOMAIN_PROMPT = "Khuyến học, công dân học tập, học bổng, công đoàn, xóa mù chữ."
@@ -78,6 +79,7 @@ class Transcriber:
                     device="cpu",
                     compute_type=COMPUTE_TYPE,
                     cpu_threads=CPU_THREADS,
+                    num_workers=NUM_WORKERS,
                     local_files_only=True,
                     files=files,
                 )

@@ -1,8 +1,11 @@
-"""Hear queued voice notes in the background and send what was heard for confirmation.
+"""Hear queued voice notes in the background and queue what was heard for confirmation.
 
-The message's own processing only queues the note (bot.voice.jobs), so a voice note never
-holds up the chat's or anyone's typed questions; `VOICE_CONCURRENCY` workers per process
-fetch, transcribe (in the transcriber's threads) and answer.
+The message's own processing only queues the note (bot.voice.jobs, in the transaction that
+handles the update), so a voice note never holds up the chat's or anyone's typed questions
+and survives a crash. `VOICE_CONCURRENCY` workers fetch, transcribe (in the voice service's
+worker processes) and answer: the replies go into the outbox in the transaction that
+forgets the note, so they are sent like every reply (rate limit, retries on 429 and 5xx) and
+a crash before that commit means the note is heard again, never that it is lost.
 """
 
 from __future__ import annotations
@@ -10,10 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from bot.channels.base import DeliveryError
-from bot.logs import pseudonym
+from sqlalchemy.orm import Session
+
+from bot.db import repo_outbox
 from bot.messages import AudioRef, Incoming, Reply
 from bot.parts import Parts
 from bot.voice import jobs
@@ -37,16 +43,12 @@ class AudioSource(Protocol):
         """Return the note's bytes (raising AudioTooLarge past max_bytes)."""
         ...
 
-    async def send(self, chat_id: str, reply: Reply) -> str:
-        """Send one reply."""
-        ...
-
 
 class Answers(Protocol):
     """The dispatcher as the worker sees it."""
 
-    def handle(self, incoming: Incoming) -> list[Reply]:
-        """Return the replies to one message."""
+    def handle_in(self, session: Session, incoming: Incoming) -> list[Reply]:
+        """Return the replies to one message within the caller's transaction."""
         ...
 
 
@@ -65,14 +67,17 @@ class VoiceWorker:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        """Start the workers (none when voice is off)."""
+        """Take back notes a stopped worker held, then start the workers (none: voice off)."""
         if self.app.voice is None:
             return
+        released = await asyncio.to_thread(self._release_all)
+        if released:
+            log.info("voice worker: %s note(s) left by a stopped worker heard again", released)
         count = self.app.settings.voice_concurrency
         self._tasks = [asyncio.create_task(self._run(), name=f"voice-{n}") for n in range(count)]
 
     async def stop(self) -> None:
-        """Stop; a note being heard is taken up again after its lease (see jobs.LEASE)."""
+        """Stop; a note being heard stays queued and is heard again by the next worker."""
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -99,38 +104,65 @@ class VoiceWorker:
         return found
 
     async def run_once(self) -> bool:
-        """Hear and answer one queued note; return False when there was none."""
+        """Hear one queued note and queue its replies; return False when there was none."""
         voice, sources = self.app.voice, self._sources()
         if voice is None or not sources:
             return False
         job = await asyncio.to_thread(self._claim, list(sources))
         if job is None:
             return False
-        source = sources[job.incoming.channel]
-        heard = await voice.hear(job.incoming, source.fetch_audio)
-        assert heard.audio is not None
-        if heard.audio.problem == "unavailable" and job.attempts < jobs.MAX_ATTEMPTS:
-            return True  # a download or model failure: try again once the lease ends
-        replies = await asyncio.to_thread(self._answer, job, heard)
-        for reply in replies:
-            try:
-                await source.send(job.incoming.chat_id, reply)
-            except DeliveryError as error:
-                who = pseudonym(job.incoming.channel, job.incoming.user_id)
-                log.warning("voice: reply to %s not delivered: %s", who, error)
-                break
+        audio = job.incoming.audio
+        assert audio is not None
+        if job.attempts > jobs.MAX_ATTEMPTS:  # its workers kept dying: say so, once
+            heard = replace(job.incoming, audio=replace(audio, problem="unavailable"))
+        else:
+            heard = await self._hear(voice, job, sources[job.incoming.channel])
+            assert heard.audio is not None
+            if heard.audio.problem == "unavailable" and job.attempts < jobs.MAX_ATTEMPTS:
+                await asyncio.to_thread(self._in_session, jobs.retry_later, job)
+                return True
+        await asyncio.to_thread(self._answer, job, heard)
         return True
+
+    async def _hear(self, voice: VoiceService, job: Job, source: AudioSource) -> Incoming:
+        """Hear the note, renewing its claim meanwhile."""
+        keeper = asyncio.create_task(self._keep(job))
+        try:
+            return await voice.hear(job.incoming, source.fetch_audio)
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+
+    async def _keep(self, job: Job) -> None:
+        while True:
+            await asyncio.sleep(jobs.RENEW.total_seconds())
+            try:
+                await asyncio.to_thread(self._in_session, jobs.renew, job)
+            except Exception:
+                log.exception("voice worker: could not renew a claim")
+
+    def _in_session(self, step: Callable[..., None], job: Job) -> None:
+        """Run a claim step (renew, retry_later) on the job in a transaction of its own."""
+        with self.app.sessions.begin() as session:
+            step(session, job_id=job.id, now=self.app.now())
+
+    def _release_all(self) -> int:
+        with self.app.sessions.begin() as session:
+            return jobs.release_all(session)
 
     def _claim(self, channels: list[str]) -> Job | None:
         with self.app.sessions.begin() as session:
             return jobs.claim(session, channels=channels, now=self.app.now())
 
-    def _answer(self, job: Job, heard: Incoming) -> list[Reply]:
-        """Dispatch what was heard, then drop the job (a crash between: asked once more)."""
-        replies = self.app.dispatcher.handle(heard)
+    def _answer(self, job: Job, heard: Incoming) -> None:
+        """Dispatch what was heard, queue the replies and forget the note, in one transaction."""
         with self.app.sessions.begin() as session:
-            jobs.finish(session, job_id=job.id)
-        return replies
+            if not jobs.finish(session, job_id=job.id):
+                return  # another worker answered it meanwhile
+            replies = self.app.dispatcher.handle_in(session, heard)
+            repo_outbox.enqueue_replies(
+                session, replies, channel=heard.channel, chat_id=heard.chat_id, now=self.app.now()
+            )
 
 
 def create_service(app: VoiceParts) -> VoiceWorker:

@@ -31,8 +31,6 @@ OPEN = {
     "SEND_RATE": "1000",
     "SEND_BURST": "1000",
     "SEND_CHAT_SECONDS": "0",
-    "SEND_CONCURRENCY": "32",
-    "INBOX_BATCH": "100",
 }
 
 

@@ -13,17 +13,19 @@ from pathlib import Path
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.matching.evaluate import read_cases
-from bot.messages import AudioRef, Incoming, Kind
+from bot.messages import AudioFetch, AudioRef, Incoming, Kind
+from bot.voice import recogniser
 from tests.conftest import CONTENT_DIR
 from tests.helpers import text_message
-from tests.voice_clips import FAQ_CLIP, error_rates, human_clips, missing_voice
+from tests.voice_clips import FAQ_CLIP, error_rates, human_clips, missing_voice, silence_wav
 
 CER_TARGET = 0.25  # the matcher tolerates misspellings; the citizen confirms what was heard
 REAL_TIME_TARGET = 1.0  # a note is heard in less time than it lasts (one core, int8, beam 5)
 LATENCY_SLOWDOWN_TARGET = 1.5  # typed questions' p95 while 3 voice notes are heard ≤ 1.5x idle
 VOICE_NOTES = 3
 CHATTY = Path(__file__).resolve().parent.parent / "data" / "chatty.tsv"
-TYPED = 60
+TYPED = 40
+ROUNDS = 5
 
 
 def run() -> Iterator[tuple[str, str, bool]]:
@@ -50,16 +52,17 @@ def run() -> Iterator[tuple[str, str, bool]]:
 
 
 def _accuracy(app: App) -> Iterator[tuple[str, str, bool]]:
-    """Transcribe the human clips (and the FAQ clip); report error rates and time per clip."""
-    assert app.voice is not None
-    transcriber = app.voice.transcriber
+    """Transcribe the human clips (and the FAQ clip) as the bot does, in its worker process."""
+    voice = app.voice
+    assert voice is not None
     started = time.perf_counter()
-    transcriber.model()
-    yield "model load (lazy, once)", f"{time.perf_counter() - started:.2f} s", True
+    asyncio.run(voice.transcribe(silence_wav(1)))  # starts the worker, which loads the model
+    loaded = f"{time.perf_counter() - started:.2f} s"
+    yield "worker start and model load (lazy, once)", loaded, True
     rates, seconds, ratios = [], [], []
     for clip in human_clips():
         started = time.perf_counter()
-        heard = transcriber.transcribe(clip.path.read_bytes())
+        heard = asyncio.run(voice.transcribe(clip.path.read_bytes()))
         spent = time.perf_counter() - started
         seconds.append(spent)
         ratios.append(spent / heard.seconds)
@@ -76,57 +79,86 @@ def _accuracy(app: App) -> Iterator[tuple[str, str, bool]]:
     yield f"CER on {len(rates)} human clips ≤ {CER_TARGET:.0%}", f"{cer:.1%}", cer <= CER_TARGET
     real_time = statistics.mean(ratios)
     yield (
-        f"seconds per clip (min / mean / max), mean ≤ {REAL_TIME_TARGET}× the clip's length",
+        f"seconds per clip (min / mean / max), mean ≤ {REAL_TIME_TARGET}× the clip's length "
+        f"(worker at nice {recogniser.NICENESS}, one thread)",
         f"{min(seconds):.2f} / {statistics.mean(seconds):.2f} / {max(seconds):.2f} s; "
         f"{real_time:.2f}× real time (load average {os.getloadavg()[0]:.1f} on "
         f"{os.cpu_count()} cores)",
         real_time <= REAL_TIME_TARGET,
     )
-    faq = transcriber.transcribe(FAQ_CLIP.read_bytes()).text
+    faq = asyncio.run(voice.transcribe(FAQ_CLIP.read_bytes())).text
     yield "FAQ clip (espeak-ng) heard as", repr(faq), "khuyến học" in faq.lower()
 
 
-async def _typed_p95(app: App, questions: list[str]) -> float:
-    """Return the p95 latency (ms) of typed questions handled as a channel does (a thread)."""
+async def _typed_run(app: App, questions: list[str]) -> list[float]:
+    """Return the latencies (ms) of typed questions handled as processing does (a thread)."""
     timings = []
     for number, question in enumerate(questions):
         started = time.perf_counter()
         await asyncio.to_thread(app.dispatcher.handle, text_message(question, f"typed-{number}"))
         timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return timings[int(0.95 * (len(timings) - 1))]
+    return timings
+
+
+def _p95(timings: list[float]) -> float:
+    ordered = sorted(timings)
+    return ordered[int(0.95 * (len(ordered) - 1))]
+
+
+async def _keep_hearing(
+    app: App, notes: list[Incoming], fetch: AudioFetch, stop: asyncio.Event, heard: list[int]
+) -> None:
+    """Keep VOICE_NOTES notes in hand of the voice service until told to stop."""
+    assert app.voice is not None
+    while not stop.is_set():
+        results = await asyncio.gather(*(app.voice.hear(note, fetch) for note in notes))
+        assert all(note.audio and note.audio.transcript for note in results)
+        heard[0] += len(results)
 
 
 async def _latency(app: App) -> list[tuple[str, str, bool]]:
-    """Compare typed questions' latency idle and while 3 voice notes are being transcribed."""
+    """Compare typed questions' p95 idle and while 3 voice notes are heard, interleaved.
+
+    Short idle and busy runs alternate (idle, busy, idle, …, busy, idle) on the same questions
+    in the same process, so the shared machine's changing load hits both alike; each busy run
+    lies wholly inside a stretch where the voice service has 3 notes in hand.
+    """
     questions = [case.question for case in read_cases(CHATTY)][:TYPED]
     clips = [clip.path.read_bytes() for clip in human_clips()[:VOICE_NOTES]]
 
     async def fetch(audio: AudioRef, max_bytes: int) -> bytes:
         return clips[int(audio.ref)]
 
-    await _typed_p95(app, questions[:10])  # warm up caches
-    before = await _typed_p95(app, questions)
     notes = [
         Incoming("console", f"v{n}", f"v{n}", kind=Kind.VOICE, audio=AudioRef(str(n), None))
         for n in range(VOICE_NOTES)
     ]
-    assert app.voice is not None
-    hearing = asyncio.gather(*(app.voice.hear(note, fetch) for note in notes))
-    await asyncio.sleep(0.05)  # the first transcription is under way
-    busy = await _typed_p95(app, questions)
-    still_hearing = not hearing.done()
-    heard = await hearing
-    assert all(note.audio and note.audio.transcript for note in heard)
-    after = await _typed_p95(app, questions)  # idle again: the anchor brackets the busy run
-    idle = (before + after) / 2
-    ratio = busy / idle
+    await _typed_run(app, questions[:10])  # warm up caches
+    idle, busy, heard = [await _typed_run(app, questions)], [], [0]
+    for _round in range(ROUNDS):
+        stop = asyncio.Event()
+        hearing = asyncio.create_task(_keep_hearing(app, notes, fetch, stop, heard))
+        await asyncio.sleep(0.3)  # the notes are handed over and the first is being heard
+        busy.append(await _typed_run(app, questions))
+        still_hearing = not hearing.done()
+        stop.set()
+        await hearing
+        idle.append(await _typed_run(app, questions))
+        if not still_hearing:
+            raise AssertionError("the voice notes stopped before the busy run ended")
+    # Each busy run against the idle runs just before and after it; the median of those.
+    ratios = [
+        _p95(busy[n]) / ((_p95(idle[n]) + _p95(idle[n + 1])) / 2) for n in range(ROUNDS)
+    ]
+    ratio = statistics.median(ratios)
+    per_run = " ".join(f"{_p95(i):.0f}" for i in idle), " ".join(f"{_p95(b):.0f}" for b in busy)
     return [
         (
             f"typed p95 with {VOICE_NOTES} voice notes being heard ≤ "
-            f"{LATENCY_SLOWDOWN_TARGET}× idle (idle before, busy, idle after)",
-            f"{before:.1f} / {busy:.1f} / {after:.1f} ms ({ratio:.2f}×; voice still running "
-            f"when the typed run ended: {still_hearing})",
-            ratio <= LATENCY_SLOWDOWN_TARGET and still_hearing,
+            f"{LATENCY_SLOWDOWN_TARGET}× idle (median over {ROUNDS} busy runs of {TYPED} "
+            "questions, each against the idle runs before and after it)",
+            f"{ratio:.2f}× (p95 per run, ms: idle [{per_run[0]}], busy [{per_run[1]}]; "
+            f"ratios {' '.join(f'{r:.2f}' for r in ratios)}; {heard[0]} notes heard meanwhile)",
+            ratio <= LATENCY_SLOWDOWN_TARGET,
         )
     ]

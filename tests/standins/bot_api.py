@@ -189,7 +189,7 @@ class BotApiStandIn(ServedStandIn):
         """Return the names of the methods called, in order."""
         return [c.method for c in self.calls]
 
-    async def wait_for(self, count: int, method: str = "sendMessage", timeout: float = 10) -> None:
+    async def wait_for(self, count: int, method: str = "sendMessage", timeout: float = 30) -> None:
         """Wait until the bot has called `method` at least `count` times."""
         deadline = time.monotonic() + timeout
         while sum(1 for c in self.calls if c.method == method) < count:

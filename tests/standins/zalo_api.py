@@ -144,6 +144,18 @@ class ZaloStandIn(ZaloMediaEndpoints, ServedStandIn):
         self._new_update.set()
         return update
 
+    def bot_user_sends_voice(
+        self, voice_url: str, user_id: str = "6ede9afa66b88fe6d6a9"
+    ) -> dict[str, Any]:
+        """Queue a Bot API `message.voice.received` update (as Zalo sends it: an .aac URL)."""
+        update = self.bot_update("", user_id)
+        update["event_name"] = "message.voice.received"
+        del update["message"]["text"]
+        update["message"].update(voice_url=voice_url, message_type="CHAT_VOICE")
+        self.bot_updates.append(update)
+        self._new_update.set()
+        return update
+
     @staticmethod
     def bot_update(text: str, user_id: str = "6ede9afa66b88fe6d6a9") -> dict[str, Any]:
         """Build a Bot API `message.text.received` update."""
@@ -196,7 +208,7 @@ class ZaloStandIn(ZaloMediaEndpoints, ServedStandIn):
             if chat_id is None or c.params["chat_id"] == chat_id
         ]
 
-    async def wait_for(self, count: int, path: str = "oa", timeout: float = 10) -> None:
+    async def wait_for(self, count: int, path: str = "oa", timeout: float = 30) -> None:
         """Wait until the bot has delivered `count` OA messages (or called `path` as often)."""
         deadline = time.monotonic() + timeout
         while True:
