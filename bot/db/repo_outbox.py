@@ -156,10 +156,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
 def reply_of(row: OutboxMessage | Queued) -> Reply:
     """Rebuild the Reply a row carries."""
     data = row.payload
-    buttons = tuple(
-        tuple(Button(b["label"], payload=b.get("payload"), url=b.get("url")) for b in line)
-        for line in data.get("buttons", ())
-    )
+    buttons = _buttons_of(data)
     attachment = None
     if "file" in data:
         attachment = Attachment(
@@ -173,6 +170,38 @@ def reply_of(row: OutboxMessage | Queued) -> Reply:
         numbers_are_answers=bool(data.get("numbers")),
         to=Address(row.channel, row.chat_id, row.user_id, topic=topic) if topic else None,
     )
+
+
+def _buttons_of(data: dict[str, Any]) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        tuple(Button(b["label"], payload=b.get("payload"), url=b.get("url")) for b in line)
+        for line in data.get("buttons", ())
+    )
+
+
+def last_buttons(
+    session: Session, *, channel: str, chat_id: str, within: int = 5
+) -> tuple[list[Button], bool]:
+    """Return the buttons of the last message with buttons sent to a chat, and if lettered.
+
+    Only the chat's last `within` sent messages are looked at: older options are stale.
+    Any process can read them, whichever one sent the message.
+    """
+    query = (
+        select(OutboxMessage.payload)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status.in_(("sent", "sending")),  # may be on screen, not recorded
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(within)
+    )
+    for data in session.scalars(query):
+        if data.get("buttons"):
+            shown = [button for line in _buttons_of(data) for button in line]
+            return shown, bool(data.get("numbers"))
+    return [], False
 
 
 @dataclass(frozen=True)
