@@ -122,6 +122,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print(miss)  # noqa: T201
     for style, part in by_style(index, cases).items():
         print(f"[{style}] {part.summary()}")  # noqa: T201
+    for row in report.curve():
+        print(  # noqa: T201
+            f"reliability p {row['bin']}: n={row['n']} predicted {row['predicted']} "
+            f"observed {row['observed']}"
+        )
     print(report.summary())  # noqa: T201
     return 0
 

@@ -87,4 +87,6 @@ def test_cli_eval_prints_misses_then_summary(tmp_path: Path) -> None:
     assert "p99" in lines[-1]
     assert any(line.startswith("WRONG") for line in lines[:-1])
     assert any(line.startswith("OFFERED") for line in lines[:-1])
+    curve = [line for line in lines if line.startswith("reliability p ")]
+    assert curve and all("predicted" in line and "observed" in line for line in curve)
     assert str(CONTENT_DIR)  # the CLI reads the real content

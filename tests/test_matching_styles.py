@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from functools import cache
 from pathlib import Path
@@ -33,7 +34,7 @@ def test_frozen_styles_meet_their_floors() -> None:
     cases = read_cases(FROZEN)
     report = evaluate(index(), cases)
     assert report.in_scope >= 7 * 25 and report.out_of_scope >= 7 * 8
-    assert report.accuracy >= 0.87, report.summary()  # the level reached, below the 90% target
+    assert report.accuracy >= 0.90, report.summary()
     assert report.answered_or_offered >= 0.97, report.summary()
     assert report.confidently_wrong <= 0.03, report.summary()
     assert report.declined_share >= 0.90, report.summary()
@@ -125,8 +126,17 @@ def test_asking_for_a_person_offers_the_staff_handover(sqlite_app: App) -> None:
     assert "đã chuyển câu hỏi" in texts(press_label(sqlite_app, replies, "Gửi câu hỏi"))
 
 
-def test_a_likely_answer_shows_two_runners_up(sqlite_app: App) -> None:
+def test_a_likely_answer_shows_two_runners_up(
+    sqlite_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
     question = "doanh nghiệp hỗ trợ công nhân học tập thế nào"
+    result = sqlite_app.faq_index.match(question)
+    assert result.status is Status.ANSWER
+    # Answered, but below the sure cut (moved above it here: the cut is refitted with the data).
+    calibration = sqlite_app.faq_index.calibration
+    sure = max(calibration.sure_cut, result.confidence + 0.01)
+    index_ = sqlite_app.faq_index  # shared by the session's tests: restored afterwards
+    monkeypatch.setattr(index_, "calibration", dataclasses.replace(calibration, sure_cut=sure))
     result = sqlite_app.faq_index.match(question)
     assert result.status is Status.ANSWER and len(result.alternatives) == 2
     replies = say(sqlite_app, question)

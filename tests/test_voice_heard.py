@@ -147,10 +147,14 @@ async def test_long_unreadable_and_silent_notes_get_short_polite_replies(voice_a
     assert pending_rows(voice_app) == 0
 
 
-def test_human_clips_are_heard_well_enough_for_the_matcher(voice_service: VoiceService) -> None:
+async def test_human_clips_are_heard_well_enough_for_the_matcher(
+    voice_service: VoiceService,
+) -> None:
     clips = human_clips()
     assert len(clips) == 6
-    rates = [error_rates(c.text, voice_service.transcriber.transcribe(c.path.read_bytes()).text)
-             for c in clips]
+    rates = [  # heard as the bot hears them: in its low-priority worker process
+        error_rates(c.text, (await voice_service.transcribe(c.path.read_bytes())).text)
+        for c in clips
+    ]
     mean_cer = sum(cer for _wer, cer in rates) / len(rates)
     assert mean_cer <= 0.25, rates  # measured 0.14 on this machine (bench_voice)

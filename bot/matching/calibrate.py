@@ -15,7 +15,7 @@ from bot.matching.confidence import (
     Calibration,
     Logistic,
 )
-from bot.matching.evaluate import Case
+from bot.matching.evaluate import Case, reliability
 from bot.matching.index import FaqIndex
 from bot.matching.semantic import Semantic
 from bot.matching.semantic import features as semantic_features
@@ -23,10 +23,11 @@ from bot.matching.semantic import features as semantic_features
 FOLDS = 5
 L2 = 1.0  # ridge penalty on the standardised weights (not the bias)
 WRONG_MAX = 0.02  # cross-validated share of in-scope questions answered wrongly, at most
+# ... and on each labelled file alone: a cut that is fine pooled may not be on one style.
+WRONG_MAX_PER_SET = 0.03
 OOS_ANSWERED_MAX = 0.04  # cross-validated share of out-of-scope questions answered, at most
 WRONG_COST = 1.5  # a wrong answer costs this many right ones when choosing the answer cut
 SURE_PRECISION = 0.99  # above the sure cut, answers are right this often (no alternatives)
-BINS = 10
 _ZERO = Logistic((0.0,) * len(FEATURES), 0.0, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES))
 NEUTRAL = Calibration(_ZERO, _ZERO, 1.0, 1.0, 1.0)  # for ranking while fitting
 
@@ -39,6 +40,7 @@ class Sample:
     in_scope: bool
     top_right: bool  # the best entry is an expected one
     offered_right: bool  # an expected entry is among the candidates
+    source: str = ""  # the labelled file the question comes from
 
 
 def samples(index: FaqIndex, cases: list[Case], semantic: Semantic | None = None) -> list[Sample]:
@@ -54,6 +56,7 @@ def samples(index: FaqIndex, cases: list[Case], semantic: Semantic | None = None
                 bool(case.expected),
                 bool(ids) and ids[0] in case.expected,
                 any(i in case.expected for i in ids),
+                case.source,
             )
         )
     return result
@@ -134,7 +137,11 @@ def choose_cuts(data: list[Sample], probs: list[tuple[float, float]]) -> dict[st
         wrong = sum(s.in_scope and not s.top_right for s in answered)
         oos_answered = sum(not s.in_scope for s in answered)
         gain = sum(s.top_right for s in answered) - WRONG_COST * (wrong + oos_answered)
-        if wrong / in_scope <= WRONG_MAX and oos_answered / oos <= OOS_ANSWERED_MAX:
+        if (
+            wrong / in_scope <= WRONG_MAX
+            and oos_answered / oos <= OOS_ANSWERED_MAX
+            and _each_set_within(data, answered)
+        ):
             if gain > best_gain:
                 best_cut, best_gain = cut, gain
     sure = 1.0
@@ -152,6 +159,16 @@ def choose_cuts(data: list[Sample], probs: list[tuple[float, float]]) -> dict[st
         if gain > best_gain:
             clarify, best_gain = cut, gain
     return {"answer": best_cut, "sure": max(sure, best_cut), "clarify": clarify}
+
+
+def _each_set_within(data: list[Sample], answered: list[Sample]) -> bool:
+    """Whether every source file's share of in-scope questions answered wrongly is small."""
+    for source in {s.source for s in data}:
+        asked = sum(s.in_scope for s in data if s.source == source)
+        wrong = sum(s.in_scope and not s.top_right for s in answered if s.source == source)
+        if asked and wrong / asked > WRONG_MAX_PER_SET:
+            return False
+    return True
 
 
 def cv_summary(
@@ -172,28 +189,9 @@ def cv_summary(
     }
 
 
-def reliability(data: list[Sample], probs: list[float]) -> list[dict[str, float]]:
-    """Return, per probability bin, the count, mean probability and observed rate."""
-    rows = []
-    for b in range(BINS):
-        low, high = b / BINS, (b + 1) / BINS
-        pairs = [
-            (s, p)
-            for s, p in zip(data, probs, strict=True)
-            if low <= p < high or (p == 1 and high == 1)
-        ]
-        inside = [s.top_right for s, _ in pairs]
-        chosen = [p for _, p in pairs]
-        if inside:
-            rows.append(
-                {
-                    "bin": f"{low:.1f}-{high:.1f}",
-                    "n": len(inside),
-                    "predicted": round(sum(chosen) / len(chosen), 3),
-                    "observed": round(sum(inside) / len(inside), 3),
-                }
-            )
-    return rows
+def reliability_of(data: list[Sample], probs: list[float]) -> list[dict[str, object]]:
+    """Return the reliability curve of the samples' probabilities that the best entry is right."""
+    return reliability([(p, s.top_right) for s, p in zip(data, probs, strict=True)])
 
 
 def _fitted(data: list[Sample], names: tuple[str, ...]) -> dict[str, object]:
@@ -208,7 +206,7 @@ def _fitted(data: list[Sample], names: tuple[str, ...]) -> dict[str, object]:
         "offer": offer.to_dict(names),
         "cuts": cuts,
         "cv": cv_summary(data, probs, cuts),
-        "reliability_cv": reliability(data, [p for p, _ in probs]),
+        "reliability_cv": reliability_of(data, [p for p, _ in probs]),
     }
 
 

@@ -10,6 +10,7 @@ from bot.matching.actions import ACTIONS
 from bot.matching.index import FaqIndex, MatchResult, Status
 
 OUT_OF_SCOPE = "-"
+BINS = 10  # the reliability curve's probability bins
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Case:
     question: str
     expected: frozenset[str]
     style: str = ""  # the optional third column: how the question is written
+    source: str = ""  # the file it was read from
 
 
 @dataclass
@@ -34,6 +36,8 @@ class Report:
     actions: int = 0  # questions answered by offering an action (stop notices, staff…)
     misses: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    # (calibrated probability, the best entry is right) of each question the matcher weighed
+    confidences: list[tuple[float, bool]] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
@@ -54,6 +58,10 @@ class Report:
     def declined_share(self) -> float:
         """Share of out-of-scope questions not answered."""
         return self.declined / self.out_of_scope if self.out_of_scope else 1.0
+
+    def curve(self) -> list[dict[str, object]]:
+        """Return the reliability curve of the calibrated probabilities (see reliability)."""
+        return reliability(self.confidences)
 
     def percentile(self, share: float) -> float:
         """Return a latency percentile in milliseconds."""
@@ -76,6 +84,24 @@ class Report:
         )
 
 
+def reliability(pairs: list[tuple[float, bool]]) -> list[dict[str, object]]:
+    """Return, per probability bin, the count, mean probability and observed rate of right."""
+    rows: list[dict[str, object]] = []
+    for b in range(BINS):
+        low, high = b / BINS, (b + 1) / BINS
+        inside = [(p, r) for p, r in pairs if low <= p < high or (p == 1 and high == 1)]
+        if inside:
+            rows.append(
+                {
+                    "bin": f"{low:.1f}-{high:.1f}",
+                    "n": len(inside),
+                    "predicted": round(sum(p for p, _ in inside) / len(inside), 3),
+                    "observed": round(sum(r for _, r in inside) / len(inside), 3),
+                }
+            )
+    return rows
+
+
 def read_cases(path: Path | str) -> list[Case]:
     """Read a TSV with a header row `question<TAB>expected[<TAB>style]`."""
     cases = []
@@ -88,7 +114,7 @@ def read_cases(path: Path | str) -> list[Case]:
         if not expected.strip():
             raise ValueError(f"{path}:{number}: expected a tab and an id (or -)")
         ids = {i.strip() for i in expected.split(",") if i.strip() and i.strip() != OUT_OF_SCOPE}
-        cases.append(Case(question, frozenset(ids), style.strip()))
+        cases.append(Case(question, frozenset(ids), style.strip(), Path(path).name))
     return cases
 
 
@@ -123,6 +149,9 @@ def evaluate(index: FaqIndex, cases: list[Case]) -> Report:
         report.latencies.append((time.perf_counter() - started) * 1000)
         answered = result.status in (Status.ANSWER, Status.ACTION)
         report.actions += result.status is Status.ACTION
+        if result.status is not Status.ACTION and result.candidates and result.confidence:
+            top_right = result.candidates[0].id in case.expected
+            report.confidences.append((result.confidence, top_right))
         if not case.expected:
             report.out_of_scope += 1
             report.declined += not answered

@@ -34,6 +34,10 @@ PHRASING_SHARE = 0.35  # weight of the best single phrasing (F1 of the shared ID
 UNKNOWN_PAIR_WEIGHT = 0.3  # two known words side by side that no entry uses together
 ACCENT_CONFLICT = 0.5  # share of a word's weight lost when typed with other accents (phí/phi)
 MIN_POSTING_WEIGHT = 0.1  # terms weighing less are not looked up (they barely move scores)
+# The semantic stage runs only where it changed decisions when measured on the tuning sets
+# (tests/bench/bench_matching.py prints it): below this lexical probability it never
+# turned a question into a right answer, and at or above the answer cut it changed none.
+SEMANTIC_FLOOR = 0.2
 RESCORED = 16  # entries whose best phrasing fits best are scored in full
 ANCHORS = 30  # an entry's most characteristic terms (the "anchored" feature)
 TAIL_FACTOR = 1.0  # a score found on the question part only counts this much
@@ -350,7 +354,7 @@ class FaqIndex:
         features = evidence.features()
         cal = self.calibration
         right = cal.answer(features)
-        if self.semantic and cal.semantic and len(top) > 1 and right < cal.sure_cut:
+        if self.semantic and cal.semantic and len(top) > 1 and doubtful(right, cal):
             similarities = self.semantic.similarities(question, [c.id for c in top])
             features += semantic_features(similarities)
             cal = cal.semantic
@@ -366,6 +370,11 @@ class FaqIndex:
         if cal.offer(features) >= cal.clarify_cut or unexplained:
             return MatchResult(Status.CLARIFY, None, best, top, evidence.normalized, None, right)
         return MatchResult(Status.FALLBACK, None, best, top, evidence.normalized, declined, right)
+
+
+def doubtful(right: float, cal: Calibration) -> bool:
+    """Whether the lexical probability is in the band where the semantic stage may help."""
+    return SEMANTIC_FLOOR <= right < cal.answer_cut
 
 
 def _profiles(

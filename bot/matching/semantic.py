@@ -67,10 +67,19 @@ class Semantic:
         log.info("semantic stage on: %d phrasings", len(texts))
         return cls(model, owners, vectors)
 
+    def embed(self, question: str) -> Any:
+        """Return the question's unit vector (a long message shortened first)."""
+        return self._model.query([shortened(question)])[0]
+
+    def similarity(self, vector: Any, entry_id: str) -> float:
+        """Return a question vector's best cosine with an entry's precomputed phrasings."""
+        rows = self._rows.get(entry_id)
+        return float((rows @ vector).max()) if rows is not None else 0.0
+
     def similarities(self, question: str, ids: list[str]) -> list[float]:
         """Return the question's best cosine with each entry's phrasings, in the ids' order."""
-        vector = self._model.query([shortened(question)])[0]
-        return [float((self._rows[i] @ vector).max()) if i in self._rows else 0.0 for i in ids]
+        vector = self.embed(question)
+        return [self.similarity(vector, i) for i in ids]
 
 
 def _vectors(model: Any, texts: list[str], cache_dir: Path | None) -> Any:

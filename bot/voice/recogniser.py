@@ -19,7 +19,8 @@ _transcriber: Transcriber | None = None
 def start(source: ModelSource, max_seconds: float) -> None:
     """Set up this worker process (the pool's initializer); the model loads on the first note."""
     global _transcriber
-    os.nice(NICENESS)
+    if hasattr(os, "nice"):  # POSIX
+        os.nice(NICENESS)
     for name in ONE_THREAD:  # before numpy or CTranslate2 start their thread pools
         os.environ[name] = "1"
     _transcriber = Transcriber(source, max_seconds=max_seconds)
