@@ -158,11 +158,11 @@ class Settings(BaseSettings):
     inbox_workers: int = Field(default=2, ge=1, le=32)  # per process, PostgreSQL only
     inbox_batch: int = Field(default=50, ge=1, le=1000)
     inbox_retention_hours: float = Field(default=48.0, gt=0, le=720)  # at most 30 days
-    send_rate: float = Field(default=29.0, gt=0, le=1000)
+    send_rate: float = Field(default=30.0, gt=0, le=1000)
     send_burst: int = Field(default=30, ge=1, le=1000)
     send_chat_seconds: float = Field(default=1.0, ge=0, le=60)
     send_group_per_minute: float = Field(default=20.0, gt=0, le=600)
-    send_concurrency: int = Field(default=8, ge=1, le=256)
+    send_concurrency: int = Field(default=16, ge=1, le=256)
     send_max_attempts: int = Field(default=8, ge=1, le=100)
     send_retry_seconds: float = Field(default=2.0, ge=0)
     lease_retry_seconds: float = Field(default=1.0, gt=0, le=60)

@@ -112,7 +112,7 @@ def run_cli(
         text=True,
         cwd=ROOT,
         env=environment,
-        timeout=60,
+        timeout=300,  # an upper bound: a loaded machine is slow to start Python
         check=False,
     )
 

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -55,15 +56,16 @@ async def test_two_processes_never_handle_one_chat_at_once_or_out_of_order(
     for update in sorted(updates, key=lambda u: u["update_id"]):
         by_chat.setdefault(update["message"]["chat"]["id"], []).append(update)
 
-    async def chat_talks(chat_updates: list[dict]) -> list[int]:
+    async def chat_talks(chat_updates: list[dict], client: httpx.AsyncClient) -> list[int]:
         # One chat's messages one after another (as a citizen types them), alternately to the
         # two processes; all chats at once, so both processes are busy with the same chats.
         codes = []
         for index, update in enumerate(chat_updates):
-            codes += await post_updates(processes[index % 2].url, [update])
+            codes += await post_updates(processes[index % 2].url, [update], client=client)
         return codes
 
-    results = await asyncio.gather(*(chat_talks(u) for u in by_chat.values()))
+    async with httpx.AsyncClient() as client:
+        results = await asyncio.gather(*(chat_talks(u, client) for u in by_chat.values()))
     assert all(code == 200 for codes in results for code in codes)
     expected = len(reference)
     await until(lambda: all(len(bot_api.sent(c)) >= expected for c in chats), 90, "replies")

@@ -62,7 +62,7 @@ async def test_limiter_spaces_sends_and_keeps_one_second_per_chat() -> None:
     )
     taken = []
     for index in range(31):
-        ready = limiter._ready_at(f"{index}")  # noqa: SLF001 - the moment acquire would wait for
+        ready = limiter.ready_at(f"{index}")
         clock[0] = max(clock[0], ready)
         await limiter.acquire(f"{index}")
         taken.append(clock[0])

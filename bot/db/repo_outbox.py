@@ -265,6 +265,16 @@ def mark_sending(session: Session, *, ids: list[int]) -> set[int]:
     return set(result.scalars())
 
 
+def unmark_sending(session: Session, *, ids: list[int]) -> None:
+    """Give back rows marked sending that never went (their attempt is not counted)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
+        .values(status="pending", attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def existing(session: Session, *, ids: list[int]) -> set[int]:
     """Return those of the row ids still in the outbox."""
     if not ids:
@@ -354,3 +364,14 @@ def open_due(session: Session, *, now: datetime) -> int:
         )
         or 0
     )
+
+
+def recent_sends(
+    session: Session, *, channel: str, since: datetime
+) -> list[tuple[str, datetime | None]]:
+    """Return (chat, sent_at) of rows sent since then, and (chat, None) of rows in flight."""
+    sending = OutboxMessage.status == "sending"
+    query = select(OutboxMessage.chat_id, OutboxMessage.sent_at, sending).where(
+        OutboxMessage.channel == channel, sending | (OutboxMessage.sent_at >= since)
+    )
+    return [(chat, None if flying else sent) for chat, sent, flying in session.execute(query)]

@@ -1,19 +1,28 @@
-"""One rate limiter per bot token: an overall rate, a gap per chat, and pauses after a 429."""
+"""One rate limiter per bot token: a smooth overall rate, a gap per chat, pauses after a 429.
+
+The overall rate is a GCRA: sends are spaced `1/rate` apart, counted when a send starts; a
+send that left up to CATCH_UP_SECONDS late (a busy event loop) does not delay the schedule,
+a longer stall restarts it from now (no burst to catch up). On top, never more than `burst`
+sends in any window of WINDOW_SECONDS (Telegram: 30 a second), nor two to one chat within
+its gap, as the messenger sees them: a request reaches it some time after it starts, and
+later still when a process stalls. So each send is stamped when it starts and, once its
+answer is back, moved later by how much longer it took than the quickest recent send (it
+may have reached the messenger that much later); a send still unanswered counts as
+reaching it now. The windows are measured from these stamps.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 WINDOW_SECONDS = 1.0
-# Requests reach the messenger a little earlier or later than they leave: keep some slack.
-WINDOW_MARGIN = 0.03
+WINDOW_MARGIN = 0.02
 CHAT_MARGIN = 0.1
-# A sender that fell behind (a slow database round trip, a pause after a 429) may catch up on
-# this much of the schedule; the one-second window above still bounds any burst.
-CATCH_UP_SECONDS = 0.5
+CATCH_UP_SECONDS = 0.02
+QUICKEST_OF = 64  # the quickest of this many recent sends is the usual transit time
 
 
 def is_group(chat_id: str) -> bool:
@@ -21,12 +30,21 @@ def is_group(chat_id: str) -> bool:
     return chat_id.startswith("-")
 
 
-class RateLimiter:
-    """Decide when the next message may go.
+class Send:
+    """One send as the limiter counts it: when it started, how long its answer took."""
 
-    Sends are spaced 1/rate apart and never more than `burst` fall in any window of one
-    second (Telegram: about 30 a second overall); one chat gets at most one message per
-    `chat_seconds` (groups: `group_per_minute`); a 429 pauses everything.
+    __slots__ = ("started", "transit")
+
+    def __init__(self, started: float, transit: float | None = None) -> None:
+        self.started = started
+        self.transit = transit  # None until answered
+
+
+class RateLimiter:
+    """Decide when the next message may go, and book it when it goes.
+
+    One chat gets at most one message per `chat_seconds` (groups: `group_per_minute`);
+    a 429 pauses everything for its `retry_after`.
     """
 
     def __init__(
@@ -43,10 +61,12 @@ class RateLimiter:
         self.chat_seconds = chat_seconds
         self.group_seconds = 60.0 / group_per_minute
         self._clock = clock
-        self._next = 0.0
+        self._next = 0.0  # GCRA: the earliest moment of the next send
         self._paused_until = 0.0
-        self._recent: deque[float] = deque()
-        self._last_by_chat: dict[str, float] = {}
+        self._recent: deque[Send] = deque()  # the last `burst` sends
+        self._last_by_chat: dict[str, Send] = {}
+        self._transits: deque[float] = deque(maxlen=QUICKEST_OF)
+        self._quickest = float("inf")  # no answer yet: an unanswered send counts as started
         self._lock = asyncio.Lock()
 
     def now(self) -> float:
@@ -62,13 +82,18 @@ class RateLimiter:
         """Return how many seconds the pause after a 429 still lasts."""
         return max(0.0, self._paused_until - self.now())
 
+    @property
+    def window(self) -> float:
+        """Return how long the messenger may remember a send: a chat's gap or the window."""
+        return max(WINDOW_SECONDS + WINDOW_MARGIN, self.group_seconds + CHAT_MARGIN)
+
     def chat_free_at(self, chat_id: str) -> float:
         """Return the moment the next message to this chat may go."""
         last = self._last_by_chat.get(chat_id)
         if last is None:
             return 0.0
         gap = self.group_seconds if is_group(chat_id) else self.chat_seconds
-        return last + gap + (CHAT_MARGIN if gap else 0.0)
+        return self._stamp(last) + gap + (CHAT_MARGIN if gap else 0.0)
 
     def busy_chats(self) -> dict[str, float]:
         """Return the chats that must still wait, with the moment each becomes free."""
@@ -78,29 +103,60 @@ class RateLimiter:
             free = self.chat_free_at(chat_id)
             if free > now:
                 busy[chat_id] = free
-            elif now - self._last_by_chat[chat_id] > self.group_seconds:
+            elif now - self._last_by_chat[chat_id].started > self.window:
                 del self._last_by_chat[chat_id]  # forget chats that no longer constrain us
         return busy
 
-    def _ready_at(self, chat_id: str) -> float:
-        now = self.now()
-        moment = max(self._next, self._paused_until, now - CATCH_UP_SECONDS)
-        moment = max(moment, self.chat_free_at(chat_id))
+    def ready_at(self, chat_id: str) -> float:
+        """Return the moment a message to this chat may start."""
+        moment = max(self._next, self._paused_until, self.chat_free_at(chat_id))
         if len(self._recent) >= self.burst:
-            moment = max(moment, self._recent[-self.burst] + WINDOW_SECONDS + WINDOW_MARGIN)
+            oldest = self._stamp(self._recent[-self.burst])
+            moment = max(moment, oldest + WINDOW_SECONDS + WINDOW_MARGIN)
         return moment
 
-    async def acquire(self, chat_id: str) -> None:
-        """Wait until a message to this chat may go, then book the slot (first come first)."""
+    def take(self, chat_id: str) -> Send:
+        """Book a send to this chat starting now (call when `ready_at` has come)."""
+        now = self.now()
+        on_time = now - self._next <= CATCH_UP_SECONDS  # else it stalled or was idle
+        self._next = (self._next if on_time else now) + self.interval
+        send = Send(now)
+        self._note(chat_id, send)
+        return send
+
+    def answered(self, send: Send) -> None:
+        """Stamp a send whose answer came back: later by its delay beyond the usual."""
+        send.transit = self.now() - send.started
+        self._transits.append(send.transit)
+        self._quickest = min(self._transits)
+
+    def seen(self, sends: Iterable[tuple[str, float]]) -> None:
+        """Count sends another sender made (chat, seconds ago), e.g. a dead lease holder's."""
+        now = self.now()
+        ordered = sorted((now - max(0.0, age), chat) for chat, age in sends)
+        merged = [*self._recent, *(Send(moment, 0.0) for moment, _chat in ordered)]
+        merged.sort(key=lambda send: send.started)
+        self._recent = deque(merged[-self.burst :])
+        for moment, chat_id in ordered:
+            self._last_by_chat[chat_id] = Send(moment, 0.0)
+        self._next = max(self._next, now)
+
+    def _stamp(self, send: Send) -> float:
+        """Return the latest moment a send may have reached the messenger."""
+        quickest = self._quickest
+        if send.transit is not None:
+            return send.started + max(0.0, send.transit - quickest)
+        return max(send.started, self.now() - quickest)  # unanswered: it may arrive now
+
+    def _note(self, chat_id: str, send: Send) -> None:
+        self._last_by_chat[chat_id] = send
+        self._recent.append(send)
+        while len(self._recent) > self.burst:
+            self._recent.popleft()
+
+    async def acquire(self, chat_id: str) -> Send:
+        """Wait until a message to this chat may go, then book it (first come first)."""
         async with self._lock:
-            while True:
-                delay = self._ready_at(chat_id) - self.now()
-                if delay <= 0:
-                    break
+            while (delay := self.ready_at(chat_id) - self.now()) > 0:
                 await asyncio.sleep(delay)  # re-check: a 429 may have paused us meanwhile
-            now = self.now()
-            self._next = max(self._next, now - CATCH_UP_SECONDS) + self.interval
-            self._last_by_chat[chat_id] = now
-            self._recent.append(now)
-            while len(self._recent) > self.burst:
-                self._recent.popleft()
+            return self.take(chat_id)

@@ -1,12 +1,11 @@
 """The sender: one per channel token, drains the outbox through one rate limiter.
 
-Rows go most urgent first (replies, then staff and progress messages, then reminders and
-notices, then broadcasts), one chat at a time. A row is marked `sending` (committed) just
-before it goes and settled after; at most SEND_CONCURRENCY rows are ever `sending`, so a
-crash repeats at most that many messages (the next holder of the lease resends them).
-429 pauses the token for `retry_after` and resends; network and 5xx errors back off and
-resend up to SEND_MAX_ATTEMPTS; 403 marks the citizen inactive; a final failure is
-recorded on the row (status `failed`, `error`) and counted in `bot_sends_total`.
+Three steps, each in its own module: `claiming` marks the most urgent rows `sending`
+(committed) a little ahead of their turn; the send loop here starts each when the limiter
+says (`limiter`), at most SEND_CONCURRENCY in flight at once; `outcome` maps what the
+messenger answered (429, 5xx, 403) and settles the rows. A row is `sending` from its claim
+until its outcome is recorded: a crash repeats at most the SEND_CONCURRENCY rows started
+and not recorded yet (the next holder of the lease resends every `sending` row).
 """
 
 from __future__ import annotations
@@ -14,28 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from collections import deque
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy.orm import Session
-
-from bot.broadcast import repo as repo_broadcasts
-from bot.channels.base import (
-    DeliveryError,
-    RateLimited,
-    RecipientBlocked,
-    RecipientUnreachable,
-    TransientError,
-)
-from bot.db import repo_outbox, repo_users
+from bot.db import repo_outbox
 from bot.db.base import utcnow
-from bot.db.repo_outbox import Queued
-from bot.logs import pseudonym
+from bot.db.repo_outbox import PRIORITY, Queued
 from bot.messages import Reply
-from bot.messaging import reaching
+from bot.messaging import claiming
 from bot.messaging.lease import Lease
-from bot.messaging.limiter import RateLimiter
+from bot.messaging.limiter import RateLimiter, Send
+from bot.messaging.outcome import Result, Retries, deliver, record
 
 if TYPE_CHECKING:
     from bot.messaging.metrics import Metrics
@@ -44,11 +33,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
-# Rows are marked `sending` just before they go: no more than this far ahead, so that a reply
-# never waits long behind notices already taken and a stopped broadcast stops at once.
-LOOKAHEAD_SECONDS = 0.25
-MAX_BACKOFF_SECONDS = 300.0
-APOLOGY = "apology"
+# Rows are claimed no more than this far ahead of their turn, so that a reply never waits
+# long behind notices already claimed and a stopped broadcast stops at once.
+LOOKAHEAD_SECONDS = 0.5
 
 
 class Outlet(Protocol):
@@ -63,19 +50,6 @@ class Outlet(Protocol):
     async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
         """Replace a sent message."""
         ...
-
-
-@dataclass(frozen=True)
-class Result:
-    """What happened to one row."""
-
-    row: Queued
-    status: str  # sent / blocked / retry / failed / outside / zns
-    message_id: str | None = None
-    retry_after: float = 0.0
-    error: str | None = None
-    at: datetime | None = None
-    template_id: str | None = None  # a ZNS template was used (sent or not): it is recorded
 
 
 class Sender:
@@ -96,11 +70,17 @@ class Sender:
         self.metrics = metrics
         self.lease = Lease(app.engine, f"sender:{channel.name}")
         self.concurrency = settings.send_concurrency
-        self.max_attempts = settings.send_max_attempts
-        self.retry_seconds = settings.send_retry_seconds
+        self.retries = Retries(settings.send_max_attempts, settings.send_retry_seconds)
+        per_turn = int(LOOKAHEAD_SECONDS / limiter.interval) if limiter else self.concurrency
+        self.lookahead = max(1, min(per_turn, 2 * self.concurrency))
         self._owned = False
-        self._open = 0  # rows marked sending and not settled yet
-        self._in_flight_chats: set[str] = set()
+        self._lease_checked = 0.0
+        self._lease_every = settings.lease_retry_seconds / 2  # how often a holder checks
+        self._ready: deque[Queued] = deque()  # claimed, waiting for their turn
+        self._chats: set[str] = set()  # chats with a row claimed and not settled
+        self._started = 0  # rows started and not recorded yet: what a crash may repeat
+        self._idle_until = 0.0
+        self._claiming: asyncio.Task[None] | None = None
         self._results: list[Result] = []
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
@@ -120,7 +100,7 @@ class Sender:
         self._task = asyncio.create_task(self._run(), name=f"sender-{self.channel.name}")
 
     async def stop(self) -> None:
-        """Finish the sends in flight, record them and give the lease up."""
+        """Finish the sends in flight, record them, give back the rest and the lease."""
         self._stopping.set()
         self._wake.set()
         self._room.set()
@@ -142,9 +122,12 @@ class Sender:
             await self._db(repo_outbox.requeue_sending, channel=self.channel.name)
             self._owned = True
         total = 0
-        while rows := await asyncio.to_thread(self._pick, self.concurrency, set()):
+        while rows := await self._db(
+            claiming.claim, channel=self.channel.name, limit=self.concurrency, skip=set()
+        ):
             for row in rows:
-                await self._send(row, flush_soon=False)
+                self._started += 1
+                await self._send(row, None, flush_soon=False)
             await self._flush()
             total += len(rows)
         return total
@@ -161,124 +144,115 @@ class Sender:
             except Exception:
                 log.exception("%s sender: step failed; retrying", self.channel.name)
                 await self._pause(1.0)
-        await self._flush()
+        if self._claiming is not None:
+            await asyncio.gather(self._claiming, return_exceptions=True)
+        await self._give_back()
 
     async def _take_over(self) -> bool:
-        """Hold the lease; on taking it, requeue what a dead holder left in flight."""
+        """Hold the lease; on taking it, requeue what a dead holder left and heed its sends."""
+        if self._owned and self._clock() < self._lease_checked + self._lease_every:
+            return True
         held = await asyncio.to_thread(self.lease.hold)
+        self._lease_checked = self._clock()
         if held and not self._owned:
-            requeued = await self._db(repo_outbox.requeue_sending, channel=self.channel.name)
+            window = self.limiter.window if self.limiter is not None else 0.0
+            requeued, recent = await self._db(
+                claiming.take_over, channel=self.channel.name, window=window
+            )
             if requeued:
                 log.warning("%s sender: resending %s in flight", self.channel.name, requeued)
+            if self.limiter is not None:
+                self.limiter.seen(recent)
             self._owned = True
         if not held and self._owned:
             log.warning("%s sender: lease lost", self.channel.name)
             self._owned = False
+            self._drop_ready()  # the next holder sends them
         return held
 
     async def _step(self) -> None:
-        """Pick the next rows and start them at the limiter's pace."""
-        room = self.concurrency - self._open
-        if room <= 0:
-            self._room.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._room.wait(), 1.0)
-            return
+        """Keep a few rows claimed ahead; start the first when the limiter lets it go."""
         limiter = self.limiter
         if limiter is not None and limiter.paused_for > 0:
             await self._pause(limiter.paused_for)
             return
-        if limiter is not None:  # mark ahead only what goes within LOOKAHEAD_SECONDS
-            room = min(room, max(1, int(LOOKAHEAD_SECONDS / limiter.interval)))
-        busy = limiter.busy_chats() if limiter is not None else {}
-        skip = set(busy) | self._in_flight_chats
-        self._wake.clear()
-        rows = await asyncio.to_thread(self._pick, room, skip)
-        if not rows:
-            soonest = min(busy.values(), default=None)
-            wait = IDLE_POLL_SECONDS
-            if soonest is not None and limiter is not None:
-                wait = min(wait, max(0.005, soonest - limiter.now()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+        if self._claiming is None and (
+            self._wake.is_set()  # new rows: a reply goes before the notices claimed
+            or (len(self._ready) <= self.lookahead // 2 and self._clock() >= self._idle_until)
+        ):
+            self._claiming = asyncio.create_task(self._claim())
+        if not self._ready:
+            await self._idle()
             return
-        for row in rows:
-            if limiter is not None:
-                await limiter.acquire(row.chat_id)
-            task = asyncio.create_task(self._send(row))
-            self._sends.add(task)
-            task.add_done_callback(self._sends.discard)
+        if self._started >= self.concurrency:
+            self._room.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._room.wait(), 1.0)
+            return
+        row = self._ready[0]
+        if limiter is not None:
+            delay = limiter.ready_at(row.chat_id) - limiter.now()
+            if delay > 0:
+                await asyncio.sleep(min(delay, IDLE_POLL_SECONDS))
+                return
+        stamp = limiter.take(row.chat_id) if limiter is not None else None
+        self._ready.popleft()
+        self._started += 1
+        task = asyncio.create_task(self._send(row, stamp))
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
 
-    def _pick(self, limit: int, skip: set[str]) -> list[Queued]:
-        """Choose rows and mark them sending in one transaction."""
-        now = utcnow()
-        with self.app.sessions.begin() as session:
-            rows = repo_outbox.sendable(
-                session, channel=self.channel.name, now=now, limit=limit, skip_chats=skip
-            )
-            if not rows:
-                return []
-            marked = repo_outbox.mark_sending(session, ids=[row.id for row in rows])
-            picked = []
-            for row in rows:
-                if row.id not in marked:
-                    continue
-                if row.edit_of is not None:
-                    _status, message_id = repo_outbox.message_id_of(session, row_id=row.edit_of)
-                    row = replace(row, edit_message_id=message_id)
-                picked.append(row)
-        self._open += len(picked)
-        self._in_flight_chats.update(row.chat_id for row in picked)
-        return picked
+    async def _claim(self) -> None:
+        """Claim rows for the free places ahead (a background task beside the send loop)."""
+        try:
+            room = max(1, self.lookahead - len(self._ready))
+            busy = self.limiter.busy_chats() if self.limiter is not None else {}
+            skip = set(busy) | self._chats
+            self._wake.clear()
+            rows = await self._db(claiming.claim, channel=self.channel.name, limit=room, skip=skip)
+            self._chats.update(row.chat_id for row in rows)
+            if rows:
+                merged = [*self._ready, *rows]
+                merged.sort(key=lambda row: PRIORITY[row.kind])  # stable: oldest first
+                self._ready = deque(merged)
+            else:  # nothing now: look again when a chat is free or new rows come
+                soonest = min(busy.values(), default=None)
+                wait = IDLE_POLL_SECONDS
+                if soonest is not None and self.limiter is not None:
+                    wait = min(wait, max(0.005, soonest - self.limiter.now()))
+                self._idle_until = self._clock() + wait
+        finally:
+            self._claiming = None
 
-    async def _send(self, row: Queued, *, flush_soon: bool = True) -> None:
+    async def _idle(self) -> None:
+        """Wait for the claim in progress, new rows, or the next look."""
+        if self._claiming is not None:
+            await asyncio.wait([self._claiming])
+            return
+        wait = max(0.0, self._idle_until - self._clock())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def _send(
+        self, row: Queued, stamp: Send | None = None, *, flush_soon: bool = True
+    ) -> None:
         """Send one row and keep its result for the next flush."""
         try:
-            result = await self._deliver(row)
+            result = await deliver(self.app, self.channel, row, self.retries)
         except Exception as error:  # noqa: BLE001 - recorded as a failure, never lost
             result = Result(row, "failed", error=f"{type(error).__name__}: {error}"[:250])
+        if stamp is not None and self.limiter is not None:
+            self.limiter.answered(stamp)
+        if result.rate_limited:
+            if self.limiter is not None:
+                self.limiter.pause(result.retry_after)
+            if self.metrics is not None:
+                self.metrics.rate_limited.labels(self.channel.name).inc()
         self._results.append(replace(result, at=utcnow()))
-        self._in_flight_chats.discard(row.chat_id)
         if self.metrics is not None:
             self.metrics.sends.labels(self.channel.name, row.kind, result.status).inc()
         if flush_soon and (self._flusher is None or self._flusher.done()):
             self._flusher = asyncio.create_task(self._flush_soon())
-
-    async def _deliver(self, row: Queued) -> Result:
-        """Call the channel; map its typed errors to a result."""
-        reply = repo_outbox.reply_of(row)
-        plan = await reaching.plan_row(self.app, row, reply)
-        try:
-            went = await reaching.go(self.channel, row, reply, plan)
-            if went is not None:
-                error = "outside Zalo's 7-day window" if went.status == reaching.OUTSIDE else None
-                return Result(
-                    row, went.status, went.message_id, error=error, template_id=went.template_id
-                )
-            if row.edit_of is not None and row.edit_message_id:
-                await self.channel.edit(row.chat_id, row.edit_message_id, reply)
-                return Result(row, "sent", message_id=row.edit_message_id)
-            return Result(row, "sent", message_id=await self.channel.send(row.chat_id, reply))
-        except RecipientBlocked as error:
-            return Result(row, "blocked", error=str(error)[:250])
-        except RateLimited as error:
-            if self.limiter is not None:
-                self.limiter.pause(error.retry_after)
-            if self.metrics is not None:
-                self.metrics.rate_limited.labels(self.channel.name).inc()
-            log.warning("%s: 429, pausing %.1fs", self.channel.name, error.retry_after)
-            return Result(row, "retry", retry_after=error.retry_after, error=str(error)[:250])
-        except TransientError as error:
-            if row.attempts + 1 >= self.max_attempts:
-                return Result(row, "failed", error=str(error)[:250])
-            backoff = min(self.retry_seconds * 2**row.attempts, MAX_BACKOFF_SECONDS)
-            return Result(row, "retry", retry_after=backoff, error=str(error)[:250])
-        except RecipientUnreachable as error:  # Zalo's own window check said no
-            return Result(row, reaching.OUTSIDE, error=f"unreachable: {error}"[:250])
-        except DeliveryError as error:
-            if plan.template_id is None:
-                raise
-            return Result(row, "failed", error=str(error)[:250], template_id=plan.template_id)
 
     async def _flush_soon(self) -> None:
         """Record results as they come: one flush at a time, each taking what has gathered."""
@@ -296,9 +270,27 @@ class Sender:
             log.exception("%s sender: could not record results; retrying", self.channel.name)
             self._results = results + self._results
             return
-        self._open -= len(results)
+        self._started -= len(results)
+        for result in results:
+            self._chats.discard(result.row.chat_id)
         self._room.set()
-        self._wake.set()  # the next message of those chats may go now
+        self._idle_until = 0.0  # the next message of those chats may go now
+
+    async def _give_back(self) -> None:
+        """Put the rows claimed but not started back in the queue (stopping)."""
+        rows = self._drop_ready()
+        if rows and self._owned:
+            with contextlib.suppress(Exception):
+                await self._db(claiming.unclaim, ids=[row.id for row in rows])
+
+    def _drop_ready(self) -> list[Queued]:
+        rows, self._ready = list(self._ready), deque()
+        for row in rows:
+            self._chats.discard(row.chat_id)
+        return rows
+
+    def _clock(self) -> float:
+        return asyncio.get_running_loop().time()
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -310,82 +302,3 @@ class Sender:
                 return function(session, **kwargs)
 
         return await asyncio.to_thread(work)
-
-
-def record(session: Session, *, results: list[Result], app: App) -> None:
-    """Settle sent, blocked, retried and failed rows (and the broadcast deliveries they carry).
-
-    A row deleted meanwhile (its citizen erased their data) is left alone: recording it would
-    bring back what the deletion removed.
-    """
-    present = repo_outbox.existing(session, ids=[result.row.id for result in results])
-    for result in results:
-        if result.row.id not in present:
-            continue
-        row, at = result.row, result.at or utcnow()
-        reaching.settle(
-            session,
-            row=row,
-            status=result.status,
-            message_id=result.message_id,
-            template_id=result.template_id,
-            error=result.error,
-            at=at,
-        )
-        if result.status in ("sent", reaching.ZNS):
-            repo_outbox.set_outcome(
-                session,
-                row_id=row.id,
-                status=result.status,
-                message_id=result.message_id,
-                sent_at=at,
-            )
-            if row.edit_of is not None and not row.edit_message_id:  # sent anew: edit it next
-                repo_outbox.set_outcome(session, row_id=row.edit_of, message_id=result.message_id)
-        elif result.status == "retry":
-            retry_at = at + timedelta(seconds=result.retry_after)
-            repo_outbox.set_outcome(
-                session, row_id=row.id, status="pending", retry_at=retry_at, error=result.error
-            )
-            continue
-        else:
-            repo_outbox.set_outcome(
-                session, row_id=row.id, status=result.status, error=result.error
-            )
-            if result.status == "blocked":
-                _mark_blocked(session, row)
-            elif row.kind == "reply" and row.ref != APOLOGY and result.status != reaching.OUTSIDE:
-                log.warning(
-                    "reply %s to %s failed: %s",
-                    row.id,
-                    pseudonym(row.channel, row.chat_id),
-                    result.error,
-                )
-                _apologise(session, app, row, at)
-        repo_broadcasts.settle_outbox_ref(
-            session, ref=row.ref, status=result.status, at=app.now(), error=result.error
-        )
-
-
-def _mark_blocked(session: Session, row: Queued) -> None:
-    """Mark the citizen who blocked the bot inactive (no reminders or notices)."""
-    user_id = row.user_id
-    if user_id is None:
-        user = repo_users.get_user(session, channel=row.channel, external_id=row.chat_id)
-        user_id = user.id if user is not None else None
-    if user_id is not None:
-        repo_users.mark_unreachable(session, user_id=user_id)
-        log.info("user %s blocked the bot on %s: marked inactive", user_id, row.channel)
-
-
-def _apologise(session: Session, app: App, row: Queued, now: datetime) -> None:
-    """Queue a short apology after a reply that could not be delivered."""
-    repo_outbox.enqueue(
-        session,
-        reply=Reply(app.content.messages.text("core.error")),
-        channel=row.channel,
-        chat_id=row.chat_id,
-        user_id=row.user_id,
-        ref=APOLOGY,
-        now=now,
-    )

@@ -118,11 +118,9 @@ def delete_user(session: Session, *, user_id: int, needles: Sequence[str] = ()) 
     user = session.get(User, user_id)
     counts = count_rows(session, user_id=user_id)
     if user is not None:
-        marks = queues.marks_of(session, user, list(needles))
-        counts.update(traces.count_traces(session, user))
-        counts.update(queues.count(session, marks))
+        counts = count_all(session, user=user, needles=list(needles))
         traces.erase_traces(session, user)
-        queues.erase(session, marks)
+        queues.erase(session, queues.marks_of(session, user, list(needles)))
     _detach(session, user_id)
     session.flush()
     session.expunge_all()  # loaded objects of this user must not be written back after the delete

@@ -42,7 +42,8 @@ class BotApiStandIn(ServedStandIn):
     files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes, for getFile
     port: int = 0
     # Optional flood control like Telegram's: sends over `overall_per_second` in any second,
-    # or closer than `per_chat_seconds` to one chat, are answered 429 with retry_after.
+    # or closer than `per_chat_seconds` to one chat, counted on arrival, are answered 429
+    # with retry_after (the window of RateLimiter and of `worst_flood` below).
     flood_control: bool = False
     overall_per_second: int = 30
     per_chat_seconds: float = 1.0
@@ -163,12 +164,23 @@ class BotApiStandIn(ServedStandIn):
         """Return the chats that got a message (not an edit) containing the text."""
         return {chat for (chat, text), _n in self._delivered.items() if text_part in text}
 
-    def worst_flood(self) -> tuple[int, int]:
-        """Return the most sends accepted in any 1 s window, and to one chat in any 1 s."""
-        times = [t for t, _chat in self.accepted]
+    def worst_flood(self, attempted: bool = False) -> tuple[int, int]:
+        """Return the most sends accepted in any 1 s window, and to one chat in any 1 s.
+
+        `attempted` counts every send that arrived, also those answered 429: with flood
+        control on, what was accepted never breaks the limits, what was attempted may.
+        """
+        sends = self.accepted
+        if attempted:
+            sends = [
+                (c.at, str(c.params.get("chat_id")))
+                for c in self.calls
+                if c.method in SEND_METHODS
+            ]
+        times = [t for t, _chat in sends]
         overall = _most_in_a_second(times)
         by_chat: dict[str, list[float]] = {}
-        for moment, chat in self.accepted:
+        for moment, chat in sends:
             by_chat.setdefault(chat, []).append(moment)
         per_chat = max((_most_in_a_second(v) for v in by_chat.values()), default=0)
         return overall, per_chat
@@ -177,7 +189,7 @@ class BotApiStandIn(ServedStandIn):
         """Return the names of the methods called, in order."""
         return [c.method for c in self.calls]
 
-    async def wait_for(self, count: int, method: str = "sendMessage", timeout: float = 10) -> None:
+    async def wait_for(self, count: int, method: str = "sendMessage", timeout: float = 30) -> None:
         """Wait until the bot has called `method` at least `count` times."""
         deadline = time.monotonic() + timeout
         while sum(1 for c in self.calls if c.method == method) < count:
@@ -222,7 +234,10 @@ class BotApiStandIn(ServedStandIn):
     async def _endpoint(self, request: Request) -> JSONResponse:
         method = request.path_params["method"]
         params = await self._params(request)
-        self.calls.append(Call(method, params, time.monotonic()))
+        arrived = time.monotonic()
+        self.calls.append(Call(method, params, arrived))
+        # Telegram counts a send when it arrives; `latency` is the time it takes to answer.
+        flooded = self.flood_control and method in SEND_METHODS and self._flooded(params)
         if method in SEND_METHODS and self.latency:
             await asyncio.sleep(self.latency)
         failure = self.fail_next.pop(method, None)
@@ -239,7 +254,7 @@ class BotApiStandIn(ServedStandIn):
                 "description": "Forbidden: bot was blocked by the user",
             }
             return JSONResponse(body, status_code=403)
-        if self.flood_control and method in SEND_METHODS and self._flooded(params):
+        if flooded:
             self.too_many_requests += 1
             body = {
                 "ok": False,
@@ -251,7 +266,7 @@ class BotApiStandIn(ServedStandIn):
         handler = getattr(self, f"_m_{method}", None)
         result = await handler(params) if handler else True
         if method in SEND_METHODS:
-            self.accepted.append((time.monotonic(), str(params.get("chat_id"))))
+            self.accepted.append((arrived, str(params.get("chat_id"))))
         if method in SEND_METHODS and method != "editMessageText":
             key = (str(params.get("chat_id")), str(params.get("text") or params.get("caption")))
             self._delivered[key] += 1

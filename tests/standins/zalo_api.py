@@ -208,7 +208,7 @@ class ZaloStandIn(ZaloMediaEndpoints, ServedStandIn):
             if chat_id is None or c.params["chat_id"] == chat_id
         ]
 
-    async def wait_for(self, count: int, path: str = "oa", timeout: float = 10) -> None:
+    async def wait_for(self, count: int, path: str = "oa", timeout: float = 30) -> None:
         """Wait until the bot has delivered `count` OA messages (or called `path` as often)."""
         deadline = time.monotonic() + timeout
         while True:
