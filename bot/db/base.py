@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -44,6 +47,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+M = TypeVar("M", bound=Base)
+
+
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC."""
     return datetime.now(UTC)
@@ -57,6 +63,26 @@ def add_once(session: Session, row: Base) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def attached(
+    session: Session, model: type[M], row: Mapping[str, Any], refresh: Iterable[str] = ()
+) -> M:
+    """Return the object of a row a Core statement returned, in the session without a query.
+
+    An object the session already holds gets the `refresh` columns' new values (as loaded,
+    not as changes to write back).
+    """
+    key = identity_key(model, row[model.__mapper__.primary_key[0].key])  # type: ignore[attr-defined]
+    held = session.identity_map.get(key)
+    if held is not None:
+        for name in refresh:
+            set_committed_value(held, name, row[name])
+        return held  # type: ignore[return-value]
+    instance = model(**row)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 DEFERRED_WRITES = "deferred_writes"  # session.info: writes a caller holds back to batch them

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import FlowState
 
+_FLOW = select(FlowState).where(FlowState.user_id == bindparam("user_id"))  # built once
+
 
 def get_flow(session: Session, *, user_id: int) -> FlowState | None:
     """Return the user's current flow state, if any."""
-    return session.get(FlowState, user_id)
+    return session.scalars(_FLOW, {"user_id": user_id}).one_or_none()
 
 
 def set_flow(

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.orm import Session
 
+from bot.db.base import attached
 from bot.db.models import AnswerFeedback, QuestionLog, User
+
+_STORED = (
+    select(
+        func.count(QuestionLog.id),
+        func.coalesce(
+            func.sum(case((QuestionLog.created_at >= bindparam("recent"), 1), else_=0)), 0
+        ),
+    )
+    .join(User, User.id == QuestionLog.user_id)
+    .where(
+        User.channel == bindparam("channel"),
+        User.external_id == bindparam("external_id"),
+        QuestionLog.created_at >= bindparam("day_start"),
+    )
+)  # built once: building a statement costs several times more than running it
+_LOG = insert(QuestionLog.__table__).returning(*QuestionLog.__table__.c)
 
 
 def stored_since(
@@ -17,19 +34,13 @@ def stored_since(
 
     One range scan of the (user_id, created_at) index, whatever process stored them.
     """
-    query = (
-        select(
-            func.count(),  # index-only: both columns read are in the index
-            func.coalesce(func.sum(case((QuestionLog.created_at >= recent, 1), else_=0)), 0),
-        )
-        .join(User, User.id == QuestionLog.user_id)
-        .where(
-            User.channel == channel,
-            User.external_id == external_id,
-            QuestionLog.created_at >= day_start,
-        )
-    )
-    today, latest = session.execute(query).one()
+    params = {
+        "channel": channel,
+        "external_id": external_id,
+        "day_start": day_start,
+        "recent": recent,
+    }
+    today, latest = session.execute(_STORED, params).one()
     return int(today), int(latest)
 
 
@@ -45,20 +56,21 @@ def log_question(
     score: float,
     now: datetime,
 ) -> QuestionLog:
-    """Record one question and the matcher's decision."""
-    row = QuestionLog(
-        user_id=user_id,
-        channel=channel,
-        text=text[:1000],
-        normalized=normalized[:1000],
-        status=status,
-        matched_id=matched_id,
-        score=score,
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    """Record one question and the matcher's decision (one INSERT)."""
+    session.flush()  # the user it refers to
+    values = {
+        "user_id": user_id,
+        "channel": channel,
+        "text": text[:1000],
+        "normalized": normalized[:1000],
+        "status": status,
+        "matched_id": matched_id,
+        "score": score,
+        "created_at": now,
+        "left_for_staff": False,
+    }
+    row = session.connection().execute(_LOG, values).one()._mapping
+    return attached(session, QuestionLog, row)
 
 
 def get_question(session: Session, *, log_id: int, user_id: int) -> QuestionLog | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.db.base import attached
 from bot.db.models import User
 
 
@@ -15,6 +17,34 @@ def get_user(session: Session, *, channel: str, external_id: str) -> User | None
     """Return the user of one channel account, if known."""
     query = select(User).where(User.channel == channel, User.external_id == external_id)
     return session.scalars(query).one_or_none()
+
+
+def _upsert(dialect_insert: Any) -> Any:
+    """Build the statement that creates a user or records a visit, returning the row."""
+    table = User.__table__
+    statement = dialect_insert(table).values(
+        channel=bindparam("channel"),
+        external_id=bindparam("external_id"),
+        chat_id=bindparam("chat_id"),
+        display_name=bindparam("display_name"),
+        first_seen=bindparam("now"),
+        last_seen=bindparam("now"),
+        active=True,
+    )
+    new = statement.excluded
+    seen = {
+        "last_seen": new.last_seen,
+        "active": True,
+        "chat_id": new.chat_id,
+        "display_name": func.coalesce(func.nullif(new.display_name, ""), table.c.display_name),
+    }
+    upsert = statement.on_conflict_do_update(index_elements=["channel", "external_id"], set_=seen)
+    return upsert.returning(*table.c)
+
+
+# Built once: building a statement costs several times more than running it.
+_TOUCH = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+_SEEN = ("chat_id", "display_name", "last_seen", "active")
 
 
 def touch_user(
@@ -30,28 +60,17 @@ def touch_user(
 
     One statement (an upsert), also when another process creates the user at the same moment.
     """
-    name = display_name[:128]
-    seen = {"last_seen": now, "active": True, "chat_id": chat_id}
-    if name:
-        seen["display_name"] = name
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(User)
-        .values(
-            channel=channel,
-            external_id=external_id,
-            chat_id=chat_id,
-            display_name=name,
-            first_seen=now,
-            last_seen=now,
-            active=True,
-        )
-        .on_conflict_do_update(index_elements=["channel", "external_id"], set_=seen)
-        .returning(User)
-    )
-    options = {"populate_existing": True}
-    return session.scalars(statement, execution_options=options).one()
+    session.flush()
+    params = {
+        "channel": channel,
+        "external_id": external_id,
+        "chat_id": chat_id,
+        "display_name": display_name[:128],
+        "now": now,
+    }
+    statement = _TOUCH[session.get_bind().dialect.name]
+    row = session.connection().execute(statement, params).one()._mapping
+    return attached(session, User, row, refresh=_SEEN)
 
 
 def mark_unreachable(session: Session, *, user_id: int) -> None:

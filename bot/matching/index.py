@@ -232,7 +232,9 @@ class FaqIndex:
         normalized, ranked, _split, _agree = self._rank_with_question(question)
         return normalized, ranked
 
-    def _rank_with_question(self, question: str) -> tuple[str, list[Candidate], bool, bool]:
+    def _rank_with_question(
+        self, question: str, parsed: Normalized | None = None
+    ) -> tuple[str, list[Candidate], bool, bool]:
         """Return the normalised question, entries best first, and how its parts agree.
 
         A long message is also matched on its question part (story.question_part), where
@@ -241,7 +243,8 @@ class FaqIndex:
         words say too little to decline on. `split`: the question part puts another entry
         first than the whole message; `agree`: it puts the merged best entry first.
         """
-        normalized, ranked = self._rank_normalized(self.normalize(question))
+        whole = parsed if parsed is not None else self.normalize(question)
+        normalized, ranked = self._rank_normalized(whole)
         asked = question_part(question)
         if asked is None:
             return normalized, ranked, False, True
@@ -264,10 +267,11 @@ class FaqIndex:
 
     def evidence(self, question: str) -> Evidence:
         """Rank the entries for a question and gather the decision's features."""
-        normalized, ranked, split, agree = self._rank_with_question(question)
+        parsed = self.normalize(question)
+        normalized, ranked, split, agree = self._rank_with_question(question, parsed)
         top = tuple(c for c in ranked if not c.id.startswith(DECOY_PREFIX))[:MAX_CANDIDATES]
         decoy = next((c for c in ranked if c.id.startswith(DECOY_PREFIX)), None)
-        weights = {t: self._weight(t) for t in self.normalize(question).folded.split()}
+        weights = {t: self._weight(t) for t in parsed.folded.split()}
         total = sum(weights.values())
         unknown = sum(w for t, w in weights.items() if t not in self._idf)
         return Evidence(

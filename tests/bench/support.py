@@ -65,6 +65,33 @@ def kinds() -> list[str]:
     return ["sqlite", "postgresql"] if postgres_available() else ["sqlite"]
 
 
+def postgres_missing() -> Iterator[tuple[str, str, bool]]:
+    """Yield a missed target when the benchmark PostgreSQL does not answer (it is a default)."""
+    if not postgres_available():
+        yield (
+            "PostgreSQL answers (every bench runs on it too)",
+            f"no answer at {PG_ADMIN_URL}",
+            False,
+        )
+
+
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """Return a process's peak resident memory (VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak_rss() -> float:
+    """Reset this process's peak resident memory to what it holds now; return that in MB.
+
+    Linux only (clear_refs 5): what the next step peaks at is then the step's own memory.
+    """
+    Path("/proc/self/clear_refs").write_text("5")
+    return peak_rss_mb()
+
+
 def seed_users(url: str, chats: list[str]) -> dict[str, int]:
     """Create Telegram users for the chats; return their ids by chat."""
     engine = make_engine(url)
