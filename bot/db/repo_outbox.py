@@ -311,6 +311,16 @@ def existing(session: Session, *, ids: list[int]) -> set[int]:
     return set(session.scalars(select(OutboxMessage.id).where(OutboxMessage.id.in_(ids))))
 
 
+def still_sending(session: Session, *, ids: list[int]) -> set[int]:
+    """Return those of the rows still marked sending (not withdrawn meanwhile)."""
+    if not ids:
+        return set()
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.status == "sending"
+    )
+    return set(session.scalars(query))
+
+
 def requeue_sending(session: Session, *, channel: str) -> int:
     """Put rows a dead sender left in flight back in the queue; return how many."""
     result = session.execute(
@@ -341,10 +351,14 @@ def message_id_of(session: Session, *, row_id: int) -> tuple[str | None, str | N
 
 
 def cancel(session: Session, *, ref_prefix: str) -> int:
-    """Withdraw the rows not sent yet whose ref starts with the prefix; return how many."""
+    """Withdraw the rows not sent yet whose ref starts with the prefix; return how many.
+
+    Rows a sender claimed are withdrawn too: it drops those it has not started, and records
+    the outcome of those already on their way.
+    """
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.ref.startswith(ref_prefix), OutboxMessage.status == "pending")
+        .where(OutboxMessage.ref.startswith(ref_prefix), OutboxMessage.status.in_(OPEN))
         .values(status="cancelled")
         .execution_options(synchronize_session=False)
     )

@@ -212,7 +212,16 @@ class Sender:
             busy = self.limiter.busy_chats() if self.limiter is not None else {}
             skip = set(busy) | self._chats
             self._wake.clear()
-            rows = await self._db(claiming.claim, channel=self.channel.name, limit=room, skip=skip)
+            held = [row.id for row in self._ready]
+            rows, kept = await self._db(
+                claiming.claim_more, channel=self.channel.name, limit=room, skip=skip, held=held
+            )
+            withdrawn = set(held) - kept
+            if withdrawn:  # e.g. a stopped broadcast: what is not started yet stays unsent
+                for row in self._ready:
+                    if row.id in withdrawn:
+                        self._chats.discard(row.chat_id)
+                self._ready = deque(row for row in self._ready if row.id not in withdrawn)
             self._chats.update(row.chat_id for row in rows)
             if rows:
                 merged = [*self._ready, *rows]
