@@ -150,3 +150,26 @@ async def test_update_stored_before_a_crash_is_answered_after_the_restart(
         await bot_api.wait_for(1)
         await runtime.settle()
     assert len(bot_api.sent(42)) == 1 and "10" in bot_api.sent(42)[0]["text"]
+
+
+async def test_a_burst_from_many_chats_is_answered_once_each_in_order(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    # Batches of 5 chats, each batch's replies and outcomes written together at its end.
+    app = telegram_app(make_app, db_url, bot_api, inbox_batch=5)
+    chats = [70_000 + n for n in range(12)]
+    async with telegram_polling(app) as runtime:
+        for chat in chats:
+            bot_api.user_says(QUESTION, user_id=chat)
+            bot_api.user_says("/help", user_id=chat)
+        await bot_api.wait_for(2 * len(chats))
+        await runtime.settle()
+    for chat in chats:
+        sent = [m["text"] for m in bot_api.sent(chat)]
+        assert len(sent) == 2, (chat, sent)
+        assert "10" in sent[0] and "10" not in sent[1]  # the answer first, then the help
+    assert count(app, QuestionLog) == len(chats)
+    with app.sessions() as session:
+        statuses = session.scalars(select(InboxUpdate.status)).all()
+        handled = session.scalars(select(InboxUpdate.handled_at)).all()
+    assert statuses == ["done"] * 2 * len(chats) and all(handled)

@@ -115,3 +115,25 @@ async def test_one_process_serves_telegram_zalo_oa_and_zalo_bot(
 def test_bad_zalo_settings_name_the_variable(values: dict, variable: str) -> None:
     with pytest.raises(SettingsError, match=variable):
         load_settings(_env_file=None, **values)
+
+
+async def test_a_typed_number_presses_the_button_in_any_process(
+    make_app: AppFactory, db_url: str, zalo: ZaloStandIn
+) -> None:
+    settings = zalo_bot_settings(
+        zalo, zalo_bot_webhook_url=WEBHOOK, zalo_bot_webhook_secret=SECRET
+    )
+    headers = {"X-Bot-Api-Secret-Token": SECRET}
+    async with serving(make_app(db_url, **settings)) as (_runtime, client):
+        assert await client.post("/zalo/bot", json=zalo.bot_update("/start"), headers=headers)
+        await zalo.wait_for(1, "sendMessage")
+    greeting = zalo.bot_sent(TED)[0]
+    number = next(
+        line.split(")")[0].strip() for line in greeting.splitlines() if "Hướng dẫn" in line
+    )
+    # Another process (here: a restart, nothing kept in memory) reads the typed number.
+    async with serving(make_app(db_url, **settings)) as (_runtime, client):
+        typed = zalo.bot_update(number)
+        assert (await client.post("/zalo/bot", json=typed, headers=headers)).is_success
+        await zalo.wait_for(2, "sendMessage")
+    assert "/start" in zalo.bot_sent(TED)[1]  # the /help answer, not "I did not understand"

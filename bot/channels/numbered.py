@@ -54,3 +54,10 @@ class ButtonMemory:
         """Return the payload button whose number (or letter) the citizen typed, or None."""
         button = self._buttons.get(chat_id, {}).get(text.strip().lower())
         return button if button is not None and button.payload is not None else None
+
+
+def pressed(buttons: list[Button], lettered: bool, text: str) -> Button | None:
+    """Return the payload button of those shown whose number (or letter) was typed, or None."""
+    keyed = dict(zip(button_keys(len(buttons), lettered), buttons, strict=False))
+    button = keyed.get(text.strip().lower())
+    return button if button is not None and button.payload is not None else None

@@ -21,12 +21,15 @@ from bot.channels.base import (
     RecipientBlocked,
     TransientError,
 )
-from bot.channels.numbered import ButtonMemory, numbered_lines
+from bot.channels.numbered import numbered_lines, pressed
+from bot.db import repo_outbox
 from bot.db.repo_inbox import Received
-from bot.messages import AudioRef, Incoming, Kind, Reply, split_text
+from bot.messages import AudioRef, Button, Incoming, Kind, Reply, split_text
 from bot.web import secret_webhook
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.orm import Session
 
     from bot.context import AppParts as App
@@ -68,7 +71,6 @@ class ZaloBotChannel:
         self.base = f"{settings.zalo_bot_base_url.rstrip('/')}/bot{settings.zalo_bot_token}"
         self.client = client or httpx.AsyncClient(timeout=settings.zalo_bot_poll_timeout + 15)
         self.core = core
-        self.buttons = ButtonMemory()
         self._poller: asyncio.Task[None] | None = None
         app.channels.register(self)
         if core is not None:
@@ -175,15 +177,27 @@ class ZaloBotChannel:
                 await asyncio.sleep(POLL_ERROR_PAUSE)
 
     def incoming_of(self, session: Session, payload: dict[str, Any]) -> Incoming | None:
-        """Read a stored update."""
-        return self.to_incoming(payload)
+        """Read a stored update; a typed number presses a button the outbox shows was sent."""
+
+        def shown(chat_id: str) -> tuple[list[Button], bool]:
+            return repo_outbox.last_buttons(session, channel=CHANNEL, chat_id=chat_id)
+
+        return self.to_incoming(payload, shown)
 
     def after_handled(self, payload: dict[str, Any]) -> None:
         """Nothing follows handling on Zalo Bot."""
         return None
 
-    def to_incoming(self, update: dict[str, Any]) -> Incoming | None:
-        """Convert an update to an Incoming; a typed number presses the button it names."""
+    def to_incoming(
+        self,
+        update: dict[str, Any],
+        shown: Callable[[str], tuple[list[Button], bool]] | None = None,
+    ) -> Incoming | None:
+        """Convert an update to an Incoming; a typed number presses the button it names.
+
+        `shown(chat_id)` gives the buttons last shown in the chat (from the database, so the
+        process that sent them need not be the one reading the answer) and if lettered.
+        """
         message = update.get("message")
         if not isinstance(message, dict):
             return None
@@ -201,11 +215,9 @@ class ZaloBotChannel:
             "display_name": str(sender.get("display_name") or ""),
             "is_group": str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE",
         }
-        pressed = self.buttons.pressed(chat_id, text) if kind is Kind.TEXT else None
-        if pressed is not None:
-            return Incoming(
-                **common, text=pressed.label, payload=pressed.payload, kind=Kind.BUTTON
-            )
+        button = pressed(*shown(chat_id), text) if kind is Kind.TEXT and shown else None
+        if button is not None:
+            return Incoming(**common, text=button.label, payload=button.payload, kind=Kind.BUTTON)
         voice_url = message.get("voice_url")  # an .aac file; its length is not given
         if kind is Kind.VOICE and isinstance(voice_url, str) and voice_url:
             return Incoming(**common, text=text, kind=kind, audio=AudioRef(voice_url, None))
@@ -259,7 +271,6 @@ class ZaloBotChannel:
         if photo_url is not None:
             sent = await self.call("sendPhoto", chat_id=chat_id, photo=photo_url)
             message_id = str(sent.get("message_id", "")) if isinstance(sent, dict) else ""
-        self.buttons.remember(chat_id, buttons, lettered=reply.numbers_are_answers)
         return message_id
 
     async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:

@@ -156,10 +156,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
 def reply_of(row: OutboxMessage | Queued) -> Reply:
     """Rebuild the Reply a row carries."""
     data = row.payload
-    buttons = tuple(
-        tuple(Button(b["label"], payload=b.get("payload"), url=b.get("url")) for b in line)
-        for line in data.get("buttons", ())
-    )
+    buttons = _buttons_of(data)
     attachment = None
     if "file" in data:
         attachment = Attachment(
@@ -173,6 +170,38 @@ def reply_of(row: OutboxMessage | Queued) -> Reply:
         numbers_are_answers=bool(data.get("numbers")),
         to=Address(row.channel, row.chat_id, row.user_id, topic=topic) if topic else None,
     )
+
+
+def _buttons_of(data: dict[str, Any]) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        tuple(Button(b["label"], payload=b.get("payload"), url=b.get("url")) for b in line)
+        for line in data.get("buttons", ())
+    )
+
+
+def last_buttons(
+    session: Session, *, channel: str, chat_id: str, within: int = 5
+) -> tuple[list[Button], bool]:
+    """Return the buttons of the last message with buttons sent to a chat, and if lettered.
+
+    Only the chat's last `within` sent messages are looked at: older options are stale.
+    Any process can read them, whichever one sent the message.
+    """
+    query = (
+        select(OutboxMessage.payload)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status.in_(("sent", "sending")),  # may be on screen, not recorded
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(within)
+    )
+    for data in session.scalars(query):
+        if data.get("buttons"):
+            shown = [button for line in _buttons_of(data) for button in line]
+            return shown, bool(data.get("numbers"))
+    return [], False
 
 
 @dataclass(frozen=True)
@@ -282,6 +311,16 @@ def existing(session: Session, *, ids: list[int]) -> set[int]:
     return set(session.scalars(select(OutboxMessage.id).where(OutboxMessage.id.in_(ids))))
 
 
+def still_sending(session: Session, *, ids: list[int]) -> set[int]:
+    """Return those of the rows still marked sending (not withdrawn meanwhile)."""
+    if not ids:
+        return set()
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.status == "sending"
+    )
+    return set(session.scalars(query))
+
+
 def requeue_sending(session: Session, *, channel: str) -> int:
     """Put rows a dead sender left in flight back in the queue; return how many."""
     result = session.execute(
@@ -312,10 +351,14 @@ def message_id_of(session: Session, *, row_id: int) -> tuple[str | None, str | N
 
 
 def cancel(session: Session, *, ref_prefix: str) -> int:
-    """Withdraw the rows not sent yet whose ref starts with the prefix; return how many."""
+    """Withdraw the rows not sent yet whose ref starts with the prefix; return how many.
+
+    Rows a sender claimed are withdrawn too: it drops those it has not started, and records
+    the outcome of those already on their way.
+    """
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.ref.startswith(ref_prefix), OutboxMessage.status == "pending")
+        .where(OutboxMessage.ref.startswith(ref_prefix), OutboxMessage.status.in_(OPEN))
         .values(status="cancelled")
         .execution_options(synchronize_session=False)
     )

@@ -40,6 +40,17 @@ def claim(session: Session, *, channel: str, limit: int, skip: set[str]) -> list
     return picked
 
 
+def claim_more(
+    session: Session, *, channel: str, limit: int, skip: set[str], held: list[int]
+) -> tuple[list[Queued], set[int]]:
+    """Claim more rows, and return which of the `held` ones are still ours to send.
+
+    A row claimed earlier but withdrawn since (a stopped broadcast) must not go.
+    """
+    kept = repo_outbox.still_sending(session, ids=held)
+    return claim(session, channel=channel, limit=limit, skip=skip), kept
+
+
 def take_over(
     session: Session, *, channel: str, window: float
 ) -> tuple[int, list[tuple[str, float]]]:

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 WINDOW_SECONDS = 1.0
-WINDOW_MARGIN = 0.02
+WINDOW_MARGIN = 0.01
 CHAT_MARGIN = 0.1
 CATCH_UP_SECONDS = 0.02
 QUICKEST_OF = 64  # the quickest of this many recent sends is the usual transit time

@@ -62,7 +62,7 @@ def _flow_latency(kind: str) -> Iterator[tuple[str, str, bool]]:
                     say(app, "/hotro", user=user)
                 press(app, payload, user=user)
                 timings.append((time.perf_counter() - started) * 1000)
-        grown = peak_rss_mb() - held
+        grown = max(0.0, peak_rss_mb() - held)
         app.engine.dispose()
     timings.sort()
     p95 = timings[int(len(timings) * 0.95)]

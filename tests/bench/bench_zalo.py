@@ -70,7 +70,7 @@ async def _latencies(url: str) -> tuple[list[float], list[float], float]:
     finally:
         app.engine.dispose()
         await zalo.stop()
-    return acks, replies, peak_rss_mb() - held
+    return acks, replies, max(0.0, peak_rss_mb() - held)
 
 
 def _verify_cost_us() -> float:
