@@ -47,6 +47,13 @@ _HELP = re.compile(
 )
 
 
+# A word every action but help needs: most questions skip the costlier patterns.
+_ANY_CUE = re.compile(
+    r"thong bao|tin|notif|messag|notice|news|subscribe|nhac|remind|can bo|nguoi|nhan vien|"
+    r"staff|human|admin|person"
+)
+
+
 @dataclass(frozen=True)
 class Action:
     """An action the question asks for, and the entries that describe it."""
@@ -77,10 +84,11 @@ def asked_action(text: str, normalized: str = "") -> Action | None:
     a cue counts when it is in either form.
     """
     forms = [fold(clean(text))] + ([normalized] if normalized else [])
-    if any(_STAFF.search(f) for f in forms):
-        return ACTIONS[STAFF]
     if any(_HELP.match(f) for f in forms):
         return ACTIONS["help"]
+    forms = [f for f in forms if _ANY_CUE.search(f)]
+    if any(_STAFF.search(f) for f in forms):
+        return ACTIONS[STAFF]
     if any(_OFF.search(f) for f in forms):
         return ACTIONS["tatthongbao"]
     if any(_ON.search(f) for f in forms):
