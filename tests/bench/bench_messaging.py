@@ -265,6 +265,13 @@ class Fleet:
         self.processes = [self._new() for _ in range(size)]
         self.rss: list[float] = []
         self.kills: list[int] = []
+        self.clients: dict[int, httpx.AsyncClient] = {}  # one per process: a dead one's go
+
+    def client_for(self, process: BotProcess) -> httpx.AsyncClient:
+        """Return the HTTP client for one process (connections to it only)."""
+        if process.port not in self.clients:
+            self.clients[process.port] = httpx.AsyncClient()
+        return self.clients[process.port]
 
     def _new(self) -> BotProcess:
         return BotProcess(self.url, self.api_base, webhook=True, BROADCAST_POLL_SECONDS="0.5")
@@ -283,19 +290,24 @@ class Fleet:
         victim = self.processes[index]
         self.rss.append(victim.rss_mb())
         victim.kill()
+        dead = self.clients.pop(victim.port, None)
+        if dead is not None:
+            await dead.aclose()
         self.kills.append(index)
         replacement = self._new()
         self.processes[index] = replacement
         await replacement.start(self.log_dir, timeout=START_TIMEOUT)
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
         for process in self.processes:
             if process.process is not None and process.process.poll() is None:
                 self.rss.append(process.rss_mb())
             process.stop()
 
 
-async def post_in_order(fleet: Fleet, updates: list[dict], client: httpx.AsyncClient) -> int:
+async def post_in_order(fleet: Fleet, updates: list[dict]) -> int:
     """POST one chat's updates one after another, each to a live process, until it takes it.
 
     As Telegram does: an update not answered 200 is sent again (here to another replica,
@@ -309,13 +321,13 @@ async def post_in_order(fleet: Fleet, updates: list[dict], client: httpx.AsyncCl
             if live:
                 target = random.choice(live)
                 try:
-                    answer = await client.post(
+                    answer = await fleet.client_for(target).post(
                         f"{target.url}{WEBHOOK_PATH}", json=update, headers=headers, timeout=10
                     )
                     if answer.status_code == 200:
                         acknowledged += 1
                         break
-                except httpx.HTTPError:
+                except Exception:  # noqa: BLE001, S110 - refused, reset, closed: try again
                     pass
             await asyncio.sleep(0.2)
     return acknowledged
@@ -348,19 +360,16 @@ async def three_processes(log_dir: Path) -> dict[str, float]:
                 ]
                 for n, chat in enumerate(talkers)
             }
-            async with httpx.AsyncClient(limits=httpx.Limits(max_connections=64)) as client:
-                posting = asyncio.gather(
-                    *(post_in_order(fleet, updates, client) for updates in by_chat.values())
-                )
-                for share in (0.3, 0.6):  # two kill -9s, each of a random process
-                    await until(lambda s=share: delivered() >= s * expected, 600)
-                    await fleet.kill_one(rng)
-                acknowledged = sum(await posting)
+            posting = asyncio.gather(*(post_in_order(fleet, u) for u in by_chat.values()))
+            for share in (0.3, 0.6):  # two kill -9s, each of a random process
+                await until(lambda s=share: delivered() >= s * expected, 600)
+                await fleet.kill_one(rng)
+            acknowledged = sum(await posting)
             await until(lambda: _all_answered(stand_in, talkers, reference, chats), 600)
             taken = time.monotonic() - began
             await asyncio.sleep(2.0)  # anything late or repeated lands now
         finally:
-            fleet.stop()
+            await fleet.stop()
             await stand_in.stop()
         engine = make_engine(url)
         with Session(engine) as session:
