@@ -12,7 +12,10 @@ from starlette.testclient import TestClient
 
 from bot.app import App
 from bot.console import accounts, versions
+from bot.console.edits import add_phrasing
+from bot.console.figures import compare, eval_paths
 from bot.console.live import load_published
+from bot.console.snapshot import read_tree
 from bot.console_web import console_route
 from bot.content import load_content
 from bot.matching.index import FaqIndex, Status
@@ -116,10 +119,13 @@ def page_text(response: Any) -> str:
 
 
 # Questions the matcher does not answer today (checked, not assumed: the first one still
-# unanswered is used, so a better matcher does not break the console tests).
+# unanswered, whose phrasing makes no held-out figure worse, is used, so a better matcher or a
+# refit calibration does not break the console tests).
 UNANSWERED_CANDIDATES = (
     "xe thư viện có chạy về xóm tui không",
     "ông bà già rồi học cái gì được",
+    "ở xóm có lớp dạy đan giỏ lục bình không",
+    "ông bà già rồi học gì được nữa",
     "máy cày học lái ở chỗ nào",
     "bà con muốn nghe kể chuyện sách ở đâu",
 )
@@ -127,11 +133,16 @@ UNANSWERED_CANDIDATES = (
 
 def unanswered_question() -> tuple[str, str]:
     """Return a question content/ does not answer and the entry the matcher finds closest."""
+    files = read_tree(CONTENT_DIR)
     index = FaqIndex.from_content(load_content(CONTENT_DIR))
     for question in UNANSWERED_CANDIDATES:
         result = index.match(question)
-        if result.status is not Status.ANSWER and result.candidates:
-            return question, result.candidates[0].id
+        if result.status is Status.ANSWER or not result.candidates:
+            continue
+        entry = result.candidates[0].id
+        after = add_phrasing(files, entry, question)
+        if not any(figure.worse for figure in compare(files, after, eval_paths(""))):
+            return question, entry
     raise AssertionError("every candidate question is answered now: add a harder one")
 
 

@@ -110,8 +110,8 @@ async def test_kill_9_while_a_note_is_heard_then_the_next_process_hears_it(
         workers = _children(first)
         first.kill()  # while it is heard: its worker loads the model for seconds
         assert confirmations(bot_api) == []
-        await until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 10,
-                    "the dead process's voice worker to exit")
+        await until(lambda: not any(_alive(pid) for pid in workers), 30,
+                    f"the dead process's voice worker to exit: {_states(workers)}")
 
         await second.start(tmp_path)
         await until(lambda: confirmations(bot_api), 120, "the confirmation after the restart")
@@ -120,6 +120,28 @@ async def test_kill_9_while_a_note_is_heard_then_the_next_process_hears_it(
     finally:
         first.kill()
         second.kill()
+
+
+def _alive(pid: int) -> bool:
+    """Return whether a process runs (an exited one not reaped yet is a zombie, not alive)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def _states(pids: list[int]) -> str:
+    """Describe the processes, for a failure message."""
+    return ", ".join(f"{pid}: {_alive(pid)} {_cmdline(pid)}" for pid in pids)
+
+
+def _cmdline(pid: int) -> str:
+    """Return a process's command line, for a failure message."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")[:120]
+    except OSError:
+        return "gone"
 
 
 def _children(process: BotProcess) -> list[int]:

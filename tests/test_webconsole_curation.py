@@ -195,7 +195,7 @@ async def test_another_process_app_picks_up_a_published_version(
             console.post, "/unanswered/phrasing", {"faq_id": ENTRY, "text": QUESTION}
         )
         await asyncio.to_thread(publish, console)
-        for _ in range(100):
+        for _ in range(600):  # up to 30 s: the reader rebuilds its index (and vectors)
             if reader.content_version == 2:
                 break
             await asyncio.sleep(0.05)

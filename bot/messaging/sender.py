@@ -287,7 +287,8 @@ class Sender:
         for result in results:
             self._chats.discard(result.row.chat_id)
         self._room.set()
-        self._idle_until = 0.0  # the next message of those chats may go now
+        self._idle_until = 0.0  # the next message of those chats may go now: look at once
+        self._wake.set()
 
     async def _give_back(self) -> None:
         """Put the rows claimed but not started back in the queue (stopping)."""

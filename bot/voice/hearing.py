@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -86,7 +87,7 @@ class VoiceService:
                     max_workers=self.concurrency,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=recogniser.start,
-                    initargs=(self.source, self.max_seconds),
+                    initargs=(self.source, self.max_seconds, os.getpid()),
                 )
             return self._pool
 
