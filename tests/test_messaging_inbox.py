@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 from sqlalchemy import func, select
@@ -19,6 +21,18 @@ from tests.standins.bot_api import BotApiStandIn
 SECRET = "s3cret-token_1"
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 QUESTION = "tuần lễ học tập suốt đời diễn ra khi nào"
+
+
+@asynccontextmanager
+async def webhook_client(app: App) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
+    """Run the app's webhook server and a client posting to it; stop both afterwards."""
+    runtime = Runtime(app)
+    port = await runtime.start_webhook_server(port=0)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            yield runtime, client
+    finally:
+        await runtime.stop()
 
 
 def webhook_app(make_app: AppFactory, url: str, bot_api: BotApiStandIn, **extra: object) -> App:
@@ -77,23 +91,18 @@ async def test_flow_answer_delivered_twice_is_taken_once(
     make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
 ) -> None:
     app = webhook_app(make_app, sqlite_url, bot_api)
-    runtime = Runtime(app)
-    port = await runtime.start_webhook_server(port=0)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            await client.post("/telegram", json=bot_api.make_update("/dangky"), headers=HEADERS)
-            await runtime.settle()
-            agree = next(b for b in buttons_of(bot_api.sent(42)[-1]) if "Tôi đồng ý" in b["text"])
-            pressed = bot_api.user_presses(agree["callback_data"])
-            await client.post("/telegram", json=pressed, headers=HEADERS)
-            await runtime.settle()
-            assert "họ và tên" in bot_api.sent(42)[-1]["text"].lower()
-            name = bot_api.make_update("Nguyễn Văn An")
-            for _ in range(2):  # Telegram redelivers the name
-                await client.post("/telegram", json=name, headers=HEADERS)
-            await runtime.settle()
-    finally:
-        await runtime.stop()
+    async with webhook_client(app) as (runtime, client):
+        await client.post("/telegram", json=bot_api.make_update("/dangky"), headers=HEADERS)
+        await runtime.settle()
+        agree = next(b for b in buttons_of(bot_api.sent(42)[-1]) if "Tôi đồng ý" in b["text"])
+        pressed = bot_api.user_presses(agree["callback_data"])
+        await client.post("/telegram", json=pressed, headers=HEADERS)
+        await runtime.settle()
+        assert "họ và tên" in bot_api.sent(42)[-1]["text"].lower()
+        name = bot_api.make_update("Nguyễn Văn An")
+        for _ in range(2):  # Telegram redelivers the name
+            await client.post("/telegram", json=name, headers=HEADERS)
+        await runtime.settle()
     after = [m["text"] for m in bot_api.sent(42)[2:]]
     assert len(after) == 1, after  # the next question, once; the name is not read as a year
     assert "sinh năm nào" in after[0]
@@ -103,16 +112,11 @@ async def test_body_that_is_not_an_update_is_acknowledged_and_ignored(
     make_app: AppFactory, sqlite_url: str, bot_api: BotApiStandIn
 ) -> None:
     app = webhook_app(make_app, sqlite_url, bot_api)
-    runtime = Runtime(app)
-    port = await runtime.start_webhook_server(port=0)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            for body in ({"foo": 1}, {"update_id": "x"}, [1, 2]):
-                answer = await client.post("/telegram", json=body, headers=HEADERS)
-                assert answer.status_code == 200
-            await runtime.settle()
-    finally:
-        await runtime.stop()
+    async with webhook_client(app) as (runtime, client):
+        for body in ({"foo": 1}, {"update_id": "x"}, [1, 2]):
+            answer = await client.post("/telegram", json=body, headers=HEADERS)
+            assert answer.status_code == 200
+        await runtime.settle()
     assert bot_api.sent() == [] and count(app, InboxUpdate) == 0
 
 
