@@ -11,7 +11,7 @@ import pytest
 from bot.content import load_content
 from bot.matching.evaluate import evaluate, read_cases
 from bot.matching.index import FaqIndex
-from bot.matching.semantic import Semantic
+from bot.matching.semantic import TOKEN_BUDGET, Semantic
 from tests.conftest import CONTENT_DIR
 
 FROZEN = Path(__file__).parent / "data" / "styles_frozen.tsv"
@@ -54,3 +54,21 @@ def test_with_the_semantic_stage_the_frozen_styles_meet_the_targets(
 def test_entry_vectors_are_computed_once_and_cached(semantic_index: FaqIndex, cache: Path) -> None:
     assert semantic_index.semantic is not None
     assert len(list(cache.glob("semantic-*.npz"))) == 1
+
+
+def test_a_long_story_is_embedded_within_the_token_budget_keeping_its_telling_words(
+    semantic_index: FaqIndex,
+) -> None:
+    semantic = semantic_index.semantic
+    assert semantic is not None
+    story = semantic_index.normalize(
+        "dạ em làm kế toán ở công ty may, công đoàn bảo cơ quan đăng ký danh hiệu đơn vị "
+        "học tập, em không biết hồ sơ gồm những gì và nộp ở đâu ạ"
+    ).accented
+    fitted = semantic.fitted(story, semantic_index.word_weight)
+    assert semantic._model.token_count(fitted, True) <= TOKEN_BUDGET
+    assert len(fitted.split()) < len(story.split())
+    kept = max(story.split(), key=semantic_index.word_weight)
+    assert kept in fitted.split(), fitted
+    short = "học bổng công đoàn"
+    assert semantic.fitted(short, semantic_index.word_weight) == short

@@ -49,7 +49,11 @@ def samples(index: FaqIndex, cases: list[Case], semantic: Semantic | None = None
     for case in cases:
         evidence = index.evidence(case.question)
         ids = [c.id for c in evidence.top]
-        extra = semantic_features(semantic.similarities(case.question, ids)) if semantic else []
+        extra = (
+            semantic_features(semantic.similarities(evidence.normalized, ids, index.word_weight))
+            if semantic
+            else []
+        )
         result.append(
             Sample(
                 evidence.features() + extra,

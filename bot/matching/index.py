@@ -227,6 +227,10 @@ class FaqIndex:
             return 0.0
         return NUMBER_WEIGHT if term.isdigit() else UNKNOWN_WORD_WEIGHT
 
+    def word_weight(self, word: str) -> float:
+        """Return how telling one word of a normalised question is (its folded weight)."""
+        return self._weight(fold(word))
+
     def rank(self, question: str) -> tuple[str, list[Candidate]]:
         """Return the normalised question and entries (and decoys) best first."""
         normalized, ranked, _split, _agree = self._rank_with_question(question)
@@ -355,7 +359,8 @@ class FaqIndex:
         cal = self.calibration
         right = cal.answer(features)
         if self.semantic and cal.semantic and len(top) > 1 and doubtful(right, cal):
-            similarities = self.semantic.similarities(question, [c.id for c in top])
+            ids = [c.id for c in top]
+            similarities = self.semantic.similarities(evidence.normalized, ids, self.word_weight)
             features += semantic_features(similarities)
             cal = cal.semantic
             right = cal.answer(features)

@@ -7,6 +7,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -22,6 +23,8 @@ _SYLLABLE = re.compile(
 MIN_PIECE = 2  # shortest syllable accepted when splitting words typed without spaces
 MAX_SYLLABLE = 7  # longest Vietnamese syllable (nghiêng)
 MAX_GLUED = 40  # longer runs of letters are not split (cost grows with length)
+MEMO_LENGTH = 24  # texts up to this long (words, short keys) have their folded form cached
+MEMO_SIZE = 65_536  # at most this many cached forms (a few MB)
 _LONG_RUN = re.compile(r"(\w)\1{2,}")
 # Chat spellings of initial consonants, tried only when the word is otherwise unknown.
 _INITIAL_SPELLINGS = (
@@ -40,6 +43,21 @@ def nfc(text: str) -> str:
 
 def fold(text: str) -> str:
     """Return a diacritic-free form, with đ mapped to d."""
+    if text.isascii():
+        return text
+    if len(text) <= MEMO_LENGTH:
+        return _fold_word(text)
+    return _fold(text)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _fold_word(text: str) -> str:
+    """Return fold() of a short text, remembered: citizens' words repeat endlessly."""
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    """Return a diacritic-free form, with đ mapped to d (uncached)."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -93,6 +111,8 @@ class Normalizer:
                 table[key] = tuple(words(full))
         self._longest = max((len(k) for k in (*self._exact, *self._loose)), default=1)
         self._key_words = {w for k in self._exact for w in k} | {w for k in self._loose for w in k}
+        self._exact_starts = {k[0] for k in self._exact}
+        self._loose_starts = {k[0] for k in self._loose}
         counts: Counter[str] = Counter(w for text in vocabulary for w in words(text))
         self.known = {fold(w) for w in counts}
         # The commonest known spelling for a letter skeleton and tone: Telex leftovers such
@@ -179,6 +199,10 @@ class Normalizer:
         index = 0
         folded = [fold(t) for t in tokens]
         while index < len(tokens):
+            if tokens[index] not in self._exact_starts and folded[index] not in self._loose_starts:
+                result.append(tokens[index])  # no key starts here (most words)
+                index += 1
+                continue
             for size in range(min(self._longest, len(tokens) - index), 0, -1):
                 key = tuple(tokens[index : index + size])
                 value = self._exact.get(key)

