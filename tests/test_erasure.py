@@ -334,4 +334,6 @@ def test_consent_says_questions_are_stored_and_for_how_long(sqlite_app: App) -> 
     assert "Câu hỏi Anh/Chị gửi bot được lưu kèm tài khoản" in text
     assert "sau 12 tháng" in text  # QUESTION_LOG_RETENTION_DAYS
     assert sqlite_app.settings.question_log_retention_days == 365
+    assert "giữ tạm tối đa 48 giờ rồi tự xóa" in text  # INBOX_RETENTION_HOURS
+    assert sqlite_app.settings.inbox_retention_hours == 48
     assert "Câu hỏi" in texts(say(sqlite_app, "/dangky"))
