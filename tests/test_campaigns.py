@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from bot.config import Settings
 from bot.dashboard.models import FlowStep
 from bot.dashboard.service import dashboard
 from tests.cdht_helpers import user_id
+from tests.conftest import skip_unless_ci
 from tests.helpers import labels, press, press_label, run_cli, say, texts
 
 
@@ -162,6 +165,33 @@ def test_poster_is_an_a4_png(sqlite_app: App) -> None:
         assert image.size == A4 and round(image.info["dpi"][0]) == 150
     with pytest.raises(ValueError, match="TELEGRAM_BOT_USERNAME"):
         service.poster(sqlite_app.settings, sqlite_app.content, entry)
+
+
+def test_the_poster_qr_code_scans_as_the_entry_link(sqlite_app: App, tmp_path: Path) -> None:
+    """A real QR reader (zbar, as phone scanner apps use) reads the printed link."""
+    scanner = shutil.which("zbarimg")
+    skip_unless_ci(None if scanner else "zbarimg not installed (apt-get install zbar-tools)", "QR")
+    add(sqlite_app, "laivung", place="Lai Vung")
+    settings = sqlite_app.settings.model_copy(update={"telegram_bot_username": "khuyenhoc_bot"})
+    with sqlite_app.sessions() as session:
+        entry = repo.get_code(session, "laivung")
+    assert entry is not None
+    telegram = "https://t.me/khuyenhoc_bot?start=laivung"
+    with_zalo = settings.model_copy(update={"zalo_oa_link": "https://zalo.me/oa-link"})
+    for shown, expected in (
+        (settings, {telegram}),
+        (with_zalo, {telegram, "https://zalo.me/oa-link"}),
+    ):
+        poster = tmp_path / "poster.png"
+        poster.write_bytes(service.poster(shown, sqlite_app.content, entry))
+        scanned = subprocess.run(  # noqa: S603 - a fixed program on our own file
+            [str(scanner), "--quiet", "--raw", str(poster)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert scanned.returncode == 0, scanned.stderr
+        assert sorted(scanned.stdout.split()) == sorted(expected)
 
 
 def test_cli_adds_lists_and_prints_a_poster(tmp_path: Path) -> None:
