@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.base import utcnow
@@ -221,6 +221,20 @@ class Queued:
     edit_message_id: str | None = None  # the messenger's id of the message an edit replaces
 
 
+_QUEUED = (  # the columns of Queued, in its order
+    OutboxMessage.id,
+    OutboxMessage.channel,
+    OutboxMessage.chat_id,
+    OutboxMessage.user_id,
+    OutboxMessage.kind,
+    OutboxMessage.payload,
+    OutboxMessage.attachment,
+    OutboxMessage.attempts,
+    OutboxMessage.edit_of,
+    OutboxMessage.ref,
+)
+
+
 def sendable(
     session: Session, *, channel: str, now: datetime, limit: int, skip_chats: set[str]
 ) -> list[Queued]:
@@ -245,7 +259,7 @@ def sendable(
         .exists()
     )
     query = (
-        select(OutboxMessage)
+        select(*_QUEUED)
         .where(
             OutboxMessage.channel == channel,
             OutboxMessage.status == "pending",
@@ -257,23 +271,10 @@ def sendable(
         .limit(limit + len(skip_chats))
     )
     picked: list[Queued] = []
-    for row in session.scalars(query):
+    for row in session.execute(query):  # plain rows: no ORM objects on the sender's path
         if row.chat_id in skip_chats:
             continue
-        picked.append(
-            Queued(
-                row.id,
-                row.channel,
-                row.chat_id,
-                row.user_id,
-                row.kind,
-                row.payload,
-                row.attachment,
-                row.attempts,
-                row.edit_of,
-                row.ref,
-            )
-        )
+        picked.append(Queued(*row))
         if len(picked) >= limit:
             break
     return picked
@@ -340,6 +341,23 @@ def set_outcome(session: Session, *, row_id: int, **values: Any) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+def mark_sent(session: Session, sent: list[tuple[int, str | None, datetime]]) -> None:
+    """Record rows sent, each (row id, messenger message id, when), in one statement.
+
+    A row deleted meanwhile (an erasure) matches nothing and stays deleted.
+    """
+    if not sent:
+        return
+    table = OutboxMessage.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(status="sent", message_id=bindparam("sent_id"), sent_at=bindparam("sent_at"))
+    )
+    rows = [{"row_id": i, "sent_id": m, "sent_at": at} for i, m, at in sent]
+    session.connection().execute(statement, rows)
 
 
 def message_id_of(session: Session, *, row_id: int) -> tuple[str | None, str | None]:
