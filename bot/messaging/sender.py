@@ -36,8 +36,9 @@ IDLE_POLL_SECONDS = 0.2
 # Rows are claimed no more than this far ahead of their turn, so that a reply never waits
 # long behind notices already claimed and a stopped broadcast stops at once.
 LOOKAHEAD_SECONDS = 0.5
-# Results wait this long to be recorded together: fewer transactions, less for the event
-# loop to wait on (its delays count against the rate, see `limiter`).
+# Results wait up to this long to be recorded together: fewer transactions, less for the
+# event loop to wait on (its delays count against the rate, see `limiter`). They go at once
+# when no send is left in flight: waiting longer would gather nothing more.
 GATHER_SECONDS = 0.05
 
 
@@ -85,6 +86,7 @@ class Sender:
         self._idle_until = 0.0
         self._claiming: asyncio.Task[None] | None = None
         self._results: list[Result] = []
+        self._answered = asyncio.Event()  # every send started has its result
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -261,6 +263,8 @@ class Sender:
             if self.metrics is not None:
                 self.metrics.rate_limited.labels(self.channel.name).inc()
         self._results.append(replace(result, at=utcnow()))
+        if len(self._results) >= self._started:
+            self._answered.set()
         if self.metrics is not None:
             self.metrics.sends.labels(self.channel.name, row.kind, result.status).inc()
         if flush_soon and (self._flusher is None or self._flusher.done()):
@@ -269,7 +273,10 @@ class Sender:
     async def _flush_soon(self) -> None:
         """Record results as they come: one flush at a time, each taking what has gathered."""
         while self._results:
-            await asyncio.sleep(GATHER_SECONDS)
+            if len(self._results) < self._started:  # more answers are on their way
+                self._answered.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._answered.wait(), GATHER_SECONDS)
             await self._flush()
 
     async def _flush(self) -> None:
