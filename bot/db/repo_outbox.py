@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Integer, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.base import utcnow
@@ -235,16 +235,10 @@ _QUEUED = (  # the columns of Queued, in its order
 )
 
 
-def sendable(
-    session: Session, *, channel: str, now: datetime, limit: int, skip_chats: set[str]
-) -> list[Queued]:
-    """Return up to `limit` rows that may go now, most urgent first, one per chat.
-
-    A row waits while an earlier row of the same chat and the same or a more urgent kind is
-    still open, so one chat's replies keep their order (a later reply never overtakes one
-    backing off after an error), while a reply does not wait behind a notice.
-    """
+def _sendable_query() -> Any:
+    """Build the query of `sendable` (bound: channel, now, limit)."""
     earlier = aliased(OutboxMessage)
+    now = bindparam("now", type_=OutboxMessage.not_before.type)
     due = (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now)
     waiting = (
         select(earlier.id)
@@ -258,20 +252,35 @@ def sendable(
         )
         .exists()
     )
-    query = (
+    return (
         select(*_QUEUED)
         .where(
-            OutboxMessage.channel == channel,
+            OutboxMessage.channel == bindparam("channel"),
             OutboxMessage.status == "pending",
             due,
             (OutboxMessage.retry_at.is_(None)) | (OutboxMessage.retry_at <= now),
             ~waiting,
         )
         .order_by(OutboxMessage.priority, OutboxMessage.id)
-        .limit(limit + len(skip_chats))
+        .limit(bindparam("limit", type_=Integer))
     )
+
+
+_SENDABLE = _sendable_query()  # built once: building it cost more than running it
+
+
+def sendable(
+    session: Session, *, channel: str, now: datetime, limit: int, skip_chats: set[str]
+) -> list[Queued]:
+    """Return up to `limit` rows that may go now, most urgent first, one per chat.
+
+    A row waits while an earlier row of the same chat and the same or a more urgent kind is
+    still open, so one chat's replies keep their order (a later reply never overtakes one
+    backing off after an error), while a reply does not wait behind a notice.
+    """
+    params = {"channel": channel, "now": now, "limit": limit + len(skip_chats)}
     picked: list[Queued] = []
-    for row in session.execute(query):  # plain rows: no ORM objects on the sender's path
+    for row in session.connection().execute(_SENDABLE, params):  # plain rows, no ORM objects
         if row.chat_id in skip_chats:
             continue
         picked.append(Queued(*row))
