@@ -51,6 +51,7 @@ class TelegramChannel:
     """
 
     name = CHANNEL
+    reads_database = False  # the update is all it reads
 
     def __init__(self, app: App, core: MessagingCore | None = None) -> None:
         self.app = app

@@ -38,6 +38,7 @@ class Receiver(Protocol):
     """A channel as processing sees it: reads its stored updates."""
 
     name: str
+    reads_database: bool  # `incoming_of` uses the session (then it runs in a savepoint)
 
     def incoming_of(self, session: Session, payload: dict[str, Any]) -> Incoming | None:
         """Return the message in a stored update, or None for updates with nothing to say."""
@@ -114,7 +115,10 @@ def handle_update(
 ) -> str | None:
     """Turn one stored update into replies (added to `replies`); return an error if unreadable."""
     try:
-        with session.begin_nested():
+        if receiver.reads_database:
+            with session.begin_nested():  # a failed statement must not abort the batch
+                incoming = receiver.incoming_of(session, payload)
+        else:  # parsing JSON: nothing to undo, no savepoint's two round trips
             incoming = receiver.incoming_of(session, payload)
     except Exception as error:  # noqa: BLE001 - a malformed update must not block its chat
         log.exception("%s: could not read a stored update", receiver.name)
