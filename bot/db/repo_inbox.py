@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -48,14 +48,18 @@ def store(session: Session, items: list[Received], *, now: datetime) -> int:
     return len(session.connection().execute(statement, rows).all())
 
 
-def claim_heads(session: Session, *, channels: list[str], limit: int) -> list[InboxUpdate]:
-    """Lock the oldest pending update of up to `limit` chats that nobody else is handling.
+@dataclass(frozen=True)
+class Claimed:
+    """A stored update taken for handling."""
 
-    A chat's later update is not taken while an earlier one is pending, so each chat's
-    updates run one at a time and in order. On PostgreSQL the rows stay locked (FOR UPDATE
-    SKIP LOCKED) until the caller's transaction ends, so other processes pass them by and,
-    seeing them still pending, leave those chats alone too.
-    """
+    id: int
+    channel: str
+    payload: dict[str, Any]
+    received_at: datetime
+
+
+def _heads_query(*, locked: bool) -> Any:
+    """Build the query of `claim_heads` (bound: channels, limit)."""
     earlier = aliased(InboxUpdate)
     blocked = (
         select(earlier.id)
@@ -67,14 +71,33 @@ def claim_heads(session: Session, *, channels: list[str], limit: int) -> list[In
         .exists()
     )
     query = (
-        select(InboxUpdate)
-        .where(InboxUpdate.status == "pending", InboxUpdate.channel.in_(channels), ~blocked)
+        select(InboxUpdate.id, InboxUpdate.channel, InboxUpdate.payload, InboxUpdate.received_at)
+        .where(
+            InboxUpdate.status == "pending",
+            InboxUpdate.channel.in_(bindparam("channels", expanding=True)),
+            ~blocked,
+        )
         .order_by(InboxUpdate.id)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
+    return query.with_for_update(skip_locked=True) if locked else query
+
+
+# Built once: building them cost more than running them.
+_HEADS = {"postgresql": _heads_query(locked=True), "sqlite": _heads_query(locked=False)}
+
+
+def claim_heads(session: Session, *, channels: list[str], limit: int) -> list[Claimed]:
+    """Lock the oldest pending update of up to `limit` chats that nobody else is handling.
+
+    A chat's later update is not taken while an earlier one is pending, so each chat's
+    updates run one at a time and in order. On PostgreSQL the rows stay locked (FOR UPDATE
+    SKIP LOCKED) until the caller's transaction ends, so other processes pass them by and,
+    seeing them still pending, leave those chats alone too.
+    """
+    statement = _HEADS[session.get_bind().dialect.name]
+    rows = session.connection().execute(statement, {"channels": channels, "limit": limit})
+    return [Claimed(*row) for row in rows]
 
 
 def settle(session: Session, outcomes: list[tuple[int, datetime, str | None]]) -> None:
