@@ -38,10 +38,28 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+class _FoldTable(dict[int, str]):
+    """Each character's diacritic-free form, worked out on first sight (a translate table).
+
+    Folding character by character is folding the text: NFD decomposes each character on
+    its own, and the marks it would reorder are all dropped.
+    """
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        if len(self) < MAX_FOLD_TABLE:  # bounded, whatever a sender throws at it
+            self[code] = folded
+        return folded
+
+
+MAX_FOLD_TABLE = 20_000
+_FOLD = _FoldTable({ord("đ"): "d", ord("Đ"): "D"})
+
+
 def fold(text: str) -> str:
     """Return a diacritic-free form, with đ mapped to d."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return text.translate(_FOLD)
 
 
 @dataclass(frozen=True)
