@@ -142,7 +142,7 @@ class Processor:
         batch: int,
         metrics: Metrics | None,
         on_handled: list[Any],
-        serial: bool = False,
+        turns: asyncio.Lock | None = None,
     ) -> None:
         self.app = app
         self.receivers = receivers
@@ -154,8 +154,9 @@ class Processor:
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._side_tasks: set[asyncio.Task[Any]] = set()
-        # Without row locks (SQLite) two batches at once could take the same update.
-        self._serial = asyncio.Lock() if serial else None
+        # Without row locks (SQLite) two batches at once could take the same update: they
+        # take turns, with the senders' transactions too (see MessagingCore).
+        self._turns = turns
 
     def wake(self) -> None:
         """Tell the workers new updates are stored."""
@@ -180,8 +181,8 @@ class Processor:
 
     async def run_once(self) -> int:
         """Handle one batch now; return how many updates it held."""
-        if self._serial is not None:
-            async with self._serial:
+        if self._turns is not None:
+            async with self._turns:
                 return await self._batch()
         return await self._batch()
 

@@ -66,12 +66,14 @@ class Sender:
         *,
         limiter: RateLimiter | None,
         metrics: Metrics | None = None,
+        turns: asyncio.Lock | None = None,
     ) -> None:
         settings = app.settings
         self.app = app
         self.channel = channel
         self.limiter = limiter
         self.metrics = metrics
+        self.turns = turns  # SQLite: taken around each transaction, shared with processing
         self.lease = Lease(app.engine, f"sender:{channel.name}")
         self.concurrency = settings.send_concurrency
         self.retries = Retries(settings.send_max_attempts, settings.send_retry_seconds)
@@ -157,7 +159,7 @@ class Sender:
         """Hold the lease; on taking it, requeue what a dead holder left and heed its sends."""
         if self._owned and self._clock() < self._lease_checked + self._lease_every:
             return True
-        held = await asyncio.to_thread(self.lease.hold)
+        held = await self._in_turn(self.lease.hold)
         self._lease_checked = self._clock()
         if held and not self._owned:
             window = self.limiter.window if self.limiter is not None else 0.0
@@ -322,4 +324,11 @@ class Sender:
             with self.app.sessions.begin() as session:
                 return function(session, **kwargs)
 
-        return await asyncio.to_thread(work)
+        return await self._in_turn(work)
+
+    async def _in_turn(self, work: Any) -> Any:
+        """Run blocking database work in a thread, in its turn on SQLite."""
+        if self.turns is None:
+            return await asyncio.to_thread(work)
+        async with self.turns:
+            return await asyncio.to_thread(work)
