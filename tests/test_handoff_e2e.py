@@ -189,7 +189,7 @@ async def test_forum_group_gets_one_topic_per_ticket_and_answers_from_the_topic(
         created = [c.params for c in bot_api.calls if c.method == "createForumTopic"]
         assert [c["name"] for c in created] == [f"HK-0001 · {OUT_OF_SCOPE}"]
         thread = next(iter(bot_api.topics))
-        assert bot_api.sent(GROUP)[0]["message_thread_id"] == str(thread)
+        assert bot_api.sent(GROUP)[0]["message_thread_id"] == thread
 
         # Written in the topic, without replying to any message: an answer to its ticket.
         opened = bot_api.topic_created(GROUP, thread)
@@ -199,7 +199,7 @@ async def test_forum_group_gets_one_topic_per_ticket_and_answers_from_the_topic(
         await bot_api.wait_for(5)
         assert "trả lời trong chủ đề" in bot_api.sent(42)[-1]["text"]
         note = bot_api.sent(GROUP)[-1]
-        assert note["text"].startswith("✅ Đã gửi") and note["message_thread_id"] == str(thread)
+        assert note["text"].startswith("✅ Đã gửi") and note["message_thread_id"] == thread
     # After a restart the citizen's follow-up still joins the same topic.
     async with telegram_polling(
         telegram_app(make_app, db_url, bot_api, staff_chat_id=STAFF_GROUP)
@@ -209,5 +209,5 @@ async def test_forum_group_gets_one_topic_per_ticket_and_answers_from_the_topic(
         bot_api.user_says("Dạ, tôi ở xã Mỹ An.")
         await bot_api.wait_for(8)
         follow_up = bot_api.sent(GROUP)[-1]
-        assert "xã Mỹ An" in follow_up["text"] and follow_up["message_thread_id"] == str(thread)
+        assert "xã Mỹ An" in follow_up["text"] and follow_up["message_thread_id"] == thread
         assert sum(1 for c in bot_api.calls if c.method == "createForumTopic") == 1

@@ -31,6 +31,7 @@ class ConsoleChannel:
     """
 
     name = "console"
+    reads_database = False  # the stored line is all it reads
 
     def __init__(
         self,

@@ -56,6 +56,7 @@ class ZaloBotChannel:
     """Talks to citizens through a Zalo Bot; buttons become numbered lines."""
 
     name = CHANNEL
+    reads_database = True  # a typed number is read against the buttons sent
     can_edit = False  # an edit arrives as a new message
 
     def __init__(

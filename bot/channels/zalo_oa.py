@@ -49,6 +49,7 @@ class ZaloOAChannel:
     """Receives signed OA events and replies as customer-service (Tư vấn) messages."""
 
     name = CHANNEL
+    reads_database = True  # unfollowers are marked inactive
     can_edit = False  # an edit arrives as a new message
 
     def __init__(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Integer, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.base import utcnow
@@ -221,16 +221,24 @@ class Queued:
     edit_message_id: str | None = None  # the messenger's id of the message an edit replaces
 
 
-def sendable(
-    session: Session, *, channel: str, now: datetime, limit: int, skip_chats: set[str]
-) -> list[Queued]:
-    """Return up to `limit` rows that may go now, most urgent first, one per chat.
+_QUEUED = (  # the columns of Queued, in its order
+    OutboxMessage.id,
+    OutboxMessage.channel,
+    OutboxMessage.chat_id,
+    OutboxMessage.user_id,
+    OutboxMessage.kind,
+    OutboxMessage.payload,
+    OutboxMessage.attachment,
+    OutboxMessage.attempts,
+    OutboxMessage.edit_of,
+    OutboxMessage.ref,
+)
 
-    A row waits while an earlier row of the same chat and the same or a more urgent kind is
-    still open, so one chat's replies keep their order (a later reply never overtakes one
-    backing off after an error), while a reply does not wait behind a notice.
-    """
+
+def _sendable_query() -> Any:
+    """Build the query of `sendable` (bound: channel, now, limit)."""
     earlier = aliased(OutboxMessage)
+    now = bindparam("now", type_=OutboxMessage.not_before.type)
     due = (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now)
     waiting = (
         select(earlier.id)
@@ -244,36 +252,38 @@ def sendable(
         )
         .exists()
     )
-    query = (
-        select(OutboxMessage)
+    return (
+        select(*_QUEUED)
         .where(
-            OutboxMessage.channel == channel,
+            OutboxMessage.channel == bindparam("channel"),
             OutboxMessage.status == "pending",
             due,
             (OutboxMessage.retry_at.is_(None)) | (OutboxMessage.retry_at <= now),
             ~waiting,
         )
         .order_by(OutboxMessage.priority, OutboxMessage.id)
-        .limit(limit + len(skip_chats))
+        .limit(bindparam("limit", type_=Integer))
     )
+
+
+_SENDABLE = _sendable_query()  # built once: building it cost more than running it
+
+
+def sendable(
+    session: Session, *, channel: str, now: datetime, limit: int, skip_chats: set[str]
+) -> list[Queued]:
+    """Return up to `limit` rows that may go now, most urgent first, one per chat.
+
+    A row waits while an earlier row of the same chat and the same or a more urgent kind is
+    still open, so one chat's replies keep their order (a later reply never overtakes one
+    backing off after an error), while a reply does not wait behind a notice.
+    """
+    params = {"channel": channel, "now": now, "limit": limit + len(skip_chats)}
     picked: list[Queued] = []
-    for row in session.scalars(query):
+    for row in session.connection().execute(_SENDABLE, params):  # plain rows, no ORM objects
         if row.chat_id in skip_chats:
             continue
-        picked.append(
-            Queued(
-                row.id,
-                row.channel,
-                row.chat_id,
-                row.user_id,
-                row.kind,
-                row.payload,
-                row.attachment,
-                row.attempts,
-                row.edit_of,
-                row.ref,
-            )
-        )
+        picked.append(Queued(*row))
         if len(picked) >= limit:
             break
     return picked
@@ -340,6 +350,23 @@ def set_outcome(session: Session, *, row_id: int, **values: Any) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+def mark_sent(session: Session, sent: list[tuple[int, str | None, datetime]]) -> None:
+    """Record rows sent, each (row id, messenger message id, when), in one statement.
+
+    A row deleted meanwhile (an erasure) matches nothing and stays deleted.
+    """
+    if not sent:
+        return
+    table = OutboxMessage.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(status="sent", message_id=bindparam("sent_id"), sent_at=bindparam("sent_at"))
+    )
+    rows = [{"row_id": i, "sent_id": m, "sent_at": at} for i, m, at in sent]
+    session.connection().execute(statement, rows)
 
 
 def message_id_of(session: Session, *, row_id: int) -> tuple[str | None, str | None]:

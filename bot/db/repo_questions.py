@@ -3,45 +3,67 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, case, func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.db.base import attached
-from bot.db.models import AnswerFeedback, QuestionLog, User
+from bot.db.models import AnswerFeedback, FlowState, QuestionLog, User
 
-_STORED = (
-    select(
-        func.count(QuestionLog.id),
-        func.coalesce(
-            func.sum(case((QuestionLog.created_at >= bindparam("recent"), 1), else_=0)), 0
-        ),
-    )
-    .join(User, User.id == QuestionLog.user_id)
-    .where(
-        User.channel == bindparam("channel"),
-        User.external_id == bindparam("external_id"),
-        QuestionLog.created_at >= bindparam("day_start"),
-    )
-)  # built once: building a statement costs several times more than running it
 _LOG = insert(QuestionLog.__table__).returning(*QuestionLog.__table__.c)
 
 
-def stored_since(
-    session: Session, *, channel: str, external_id: str, day_start: datetime, recent: datetime
-) -> tuple[int, int]:
-    """Return how many questions the account stored since `day_start`, and since `recent`.
+def _count_since(*moments: str) -> Any:
+    """Build the count of a user's questions logged since all of the bound moments."""
+    return (
+        select(func.count(QuestionLog.id))
+        .where(
+            QuestionLog.user_id == User.id,
+            *(QuestionLog.created_at >= bindparam(m) for m in moments),
+        )
+        .scalar_subquery()
+    )
 
-    One range scan of the (user_id, created_at) index, whatever process stored them.
+
+_STORED_AND_FLOW = (
+    select(
+        _count_since("day_start"),
+        _count_since("day_start", "recent"),
+        *FlowState.__table__.c,
+    )
+    .select_from(User)
+    .outerjoin(FlowState, FlowState.user_id == User.id)
+    .where(User.channel == bindparam("channel"), User.external_id == bindparam("external_id"))
+)  # built once: building a statement costs several times more than running it
+
+
+def stored_and_flow(
+    session: Session, *, channel: str, external_id: str, day_start: datetime, recent: datetime
+) -> tuple[int, int, FlowState | None]:
+    """Return the account's questions stored today and within the window, and its flow.
+
+    One statement, whatever process stored them: the questions since `day_start`, those
+    also since `recent`, and the flow state (None without one). Pending changes are flushed
+    first (an earlier update of the batch may have moved the same user's flow); the flow
+    state is the session's object, as `get_flow` returns it.
     """
+    session.flush()
     params = {
         "channel": channel,
         "external_id": external_id,
         "day_start": day_start,
         "recent": recent,
     }
-    today, latest = session.execute(_STORED, params).one()
-    return int(today), int(latest)
+    found = session.connection().execute(_STORED_AND_FLOW, params).one_or_none()
+    if found is None:  # a first message: no user yet, so no questions and no flow
+        return 0, 0, None
+    today, latest, *state = found
+    flow = None
+    if state[0] is not None:  # FlowState's columns, in table order
+        names = [column.key for column in FlowState.__table__.c]
+        flow = attached(session, FlowState, dict(zip(names, state, strict=True)))
+    return int(today), int(latest), flow
 
 
 def log_question(

@@ -7,7 +7,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -23,8 +22,6 @@ _SYLLABLE = re.compile(
 MIN_PIECE = 2  # shortest syllable accepted when splitting words typed without spaces
 MAX_SYLLABLE = 7  # longest Vietnamese syllable (nghiêng)
 MAX_GLUED = 40  # longer runs of letters are not split (cost grows with length)
-MEMO_LENGTH = 24  # texts up to this long (words, short keys) have their folded form cached
-MEMO_SIZE = 65_536  # at most this many cached forms (a few MB)
 _LONG_RUN = re.compile(r"(\w)\1{2,}")
 # Chat spellings of initial consonants, tried only when the word is otherwise unknown.
 _INITIAL_SPELLINGS = (
@@ -41,25 +38,28 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+class _FoldTable(dict[int, str]):
+    """Each character's diacritic-free form, worked out on first sight (a translate table).
+
+    Folding character by character is folding the text: NFD decomposes each character on
+    its own, and the marks it would reorder are all dropped.
+    """
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        if len(self) < MAX_FOLD_TABLE:  # bounded, whatever a sender throws at it
+            self[code] = folded
+        return folded
+
+
+MAX_FOLD_TABLE = 20_000
+_FOLD = _FoldTable({ord("đ"): "d", ord("Đ"): "D"})
+
+
 def fold(text: str) -> str:
     """Return a diacritic-free form, with đ mapped to d."""
-    if text.isascii():
-        return text
-    if len(text) <= MEMO_LENGTH:
-        return _fold_word(text)
-    return _fold(text)
-
-
-@lru_cache(maxsize=MEMO_SIZE)
-def _fold_word(text: str) -> str:
-    """Return fold() of a short text, remembered: citizens' words repeat endlessly."""
-    return _fold(text)
-
-
-def _fold(text: str) -> str:
-    """Return a diacritic-free form, with đ mapped to d (uncached)."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return text.translate(_FOLD)
 
 
 @dataclass(frozen=True)

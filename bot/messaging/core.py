@@ -35,6 +35,11 @@ class MessagingCore:
         self.receivers: dict[str, Receiver] = {}
         self.senders: dict[str, Sender] = {}
         shared = app.engine.dialect.name == "postgresql"
+        # SQLite has one writer at a time: processing batches and the senders' transactions
+        # take turns in arrival order. Left to SQLite's busy wait, a sender retrying with
+        # growing sleeps lost every race to the next batch and sent nothing until the inbox
+        # was empty (2,000 updates: 6.6 s without a reply).
+        self.turns = None if shared else asyncio.Lock()
         self.processor = Processor(
             app,
             self.receivers,
@@ -42,7 +47,7 @@ class MessagingCore:
             batch=settings.inbox_batch,
             metrics=self.metrics,
             on_handled=[self.wake_senders],
-            serial=not shared,
+            turns=self.turns,
         )
         self._started = False
         self._background: set[str] = set()
@@ -55,7 +60,7 @@ class MessagingCore:
         """
         self.receivers[channel.name] = channel
         limiter = None if inline else self.new_limiter()
-        sender = Sender(self.app, channel, limiter=limiter, metrics=self.metrics)
+        sender = Sender(self.app, channel, limiter=limiter, metrics=self.metrics, turns=self.turns)
         self.senders[channel.name] = sender
         if not inline:
             self._background.add(channel.name)

@@ -102,56 +102,73 @@ async def deliver(app: App, channel: Any, row: Queued, retries: Retries) -> Resu
 def record(session: Session, *, results: list[Result], app: App) -> None:
     """Settle sent, blocked, retried and failed rows (and the broadcast deliveries they carry).
 
-    A row deleted meanwhile (its citizen erased their data) is left alone: recording it would
-    bring back what the deletion removed.
+    Plain sends (most of them) are recorded in one statement. A row deleted meanwhile (its
+    citizen erased their data) is left alone: recording it would bring back what the deletion
+    removed.
     """
-    present = repo_outbox.existing(session, ids=[result.row.id for result in results])
-    for result in results:
-        if result.row.id not in present:
-            continue
-        row, at = result.row, result.at or utcnow()
-        reaching.settle(
+    plain = [result for result in results if _plain_send(result)]
+    repo_outbox.mark_sent(session, [(r.row.id, r.message_id, r.at or utcnow()) for r in plain])
+    others = [result for result in results if not _plain_send(result)]
+    present = repo_outbox.existing(session, ids=[result.row.id for result in others])
+    for result in others:
+        if result.row.id in present:
+            _settle(session, app, result)
+
+
+def _plain_send(result: Result) -> bool:
+    """Return whether a result is a send with nothing to settle beyond its own row."""
+    row = result.row
+    return (
+        result.status == "sent"
+        and row.edit_of is None
+        and result.template_id is None
+        and not (row.ref and row.ref.startswith(repo_broadcasts.OUTBOX_REF))
+    )
+
+
+def _settle(session: Session, app: App, result: Result) -> None:
+    """Settle one row that is not a plain send, with what its outcome brings along."""
+    row, at = result.row, result.at or utcnow()
+    reaching.settle(
+        session,
+        row=row,
+        status=result.status,
+        message_id=result.message_id,
+        template_id=result.template_id,
+        error=result.error,
+        at=at,
+    )
+    if result.status in ("sent", reaching.ZNS):
+        repo_outbox.set_outcome(
             session,
-            row=row,
+            row_id=row.id,
             status=result.status,
             message_id=result.message_id,
-            template_id=result.template_id,
-            error=result.error,
-            at=at,
+            sent_at=at,
         )
-        if result.status in ("sent", reaching.ZNS):
-            repo_outbox.set_outcome(
-                session,
-                row_id=row.id,
-                status=result.status,
-                message_id=result.message_id,
-                sent_at=at,
-            )
-            if row.edit_of is not None and not row.edit_message_id:  # sent anew: edit it next
-                repo_outbox.set_outcome(session, row_id=row.edit_of, message_id=result.message_id)
-        elif result.status == "retry":
-            retry_at = at + timedelta(seconds=result.retry_after)
-            repo_outbox.set_outcome(
-                session, row_id=row.id, status="pending", retry_at=retry_at, error=result.error
-            )
-            continue
-        else:
-            repo_outbox.set_outcome(
-                session, row_id=row.id, status=result.status, error=result.error
-            )
-            if result.status == "blocked":
-                _mark_blocked(session, row)
-            elif row.kind == "reply" and row.ref != APOLOGY and result.status != reaching.OUTSIDE:
-                log.warning(
-                    "reply %s to %s failed: %s",
-                    row.id,
-                    pseudonym(row.channel, row.chat_id),
-                    result.error,
-                )
-                _apologise(session, app, row, at)
-        repo_broadcasts.settle_outbox_ref(
-            session, ref=row.ref, status=result.status, at=app.now(), error=result.error
+        if row.edit_of is not None and not row.edit_message_id:  # sent anew: edit it next
+            repo_outbox.set_outcome(session, row_id=row.edit_of, message_id=result.message_id)
+    elif result.status == "retry":
+        retry_at = at + timedelta(seconds=result.retry_after)
+        repo_outbox.set_outcome(
+            session, row_id=row.id, status="pending", retry_at=retry_at, error=result.error
         )
+        return
+    else:
+        repo_outbox.set_outcome(session, row_id=row.id, status=result.status, error=result.error)
+        if result.status == "blocked":
+            _mark_blocked(session, row)
+        elif row.kind == "reply" and row.ref != APOLOGY and result.status != reaching.OUTSIDE:
+            log.warning(
+                "reply %s to %s failed: %s",
+                row.id,
+                pseudonym(row.channel, row.chat_id),
+                result.error,
+            )
+            _apologise(session, app, row, at)
+    repo_broadcasts.settle_outbox_ref(
+        session, ref=row.ref, status=result.status, at=app.now(), error=result.error
+    )
 
 
 def _mark_blocked(session: Session, row: Queued) -> None:

@@ -38,6 +38,7 @@ class Receiver(Protocol):
     """A channel as processing sees it: reads its stored updates."""
 
     name: str
+    reads_database: bool  # `incoming_of` uses the session (then it runs in a savepoint)
 
     def incoming_of(self, session: Session, payload: dict[str, Any]) -> Incoming | None:
         """Return the message in a stored update, or None for updates with nothing to say."""
@@ -114,7 +115,10 @@ def handle_update(
 ) -> str | None:
     """Turn one stored update into replies (added to `replies`); return an error if unreadable."""
     try:
-        with session.begin_nested():
+        if receiver.reads_database:
+            with session.begin_nested():  # a failed statement must not abort the batch
+                incoming = receiver.incoming_of(session, payload)
+        else:  # parsing JSON: nothing to undo, no savepoint's two round trips
             incoming = receiver.incoming_of(session, payload)
     except Exception as error:  # noqa: BLE001 - a malformed update must not block its chat
         log.exception("%s: could not read a stored update", receiver.name)
@@ -138,7 +142,7 @@ class Processor:
         batch: int,
         metrics: Metrics | None,
         on_handled: list[Any],
-        serial: bool = False,
+        turns: asyncio.Lock | None = None,
     ) -> None:
         self.app = app
         self.receivers = receivers
@@ -150,8 +154,9 @@ class Processor:
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._side_tasks: set[asyncio.Task[Any]] = set()
-        # Without row locks (SQLite) two batches at once could take the same update.
-        self._serial = asyncio.Lock() if serial else None
+        # Without row locks (SQLite) two batches at once could take the same update: they
+        # take turns, with the senders' transactions too (see MessagingCore).
+        self._turns = turns
 
     def wake(self) -> None:
         """Tell the workers new updates are stored."""
@@ -176,8 +181,8 @@ class Processor:
 
     async def run_once(self) -> int:
         """Handle one batch now; return how many updates it held."""
-        if self._serial is not None:
-            async with self._serial:
+        if self._turns is not None:
+            async with self._turns:
                 return await self._batch()
         return await self._batch()
 

@@ -36,8 +36,9 @@ IDLE_POLL_SECONDS = 0.2
 # Rows are claimed no more than this far ahead of their turn, so that a reply never waits
 # long behind notices already claimed and a stopped broadcast stops at once.
 LOOKAHEAD_SECONDS = 0.5
-# Results wait this long to be recorded together: fewer transactions, less for the event
-# loop to wait on (its delays count against the rate, see `limiter`).
+# Results wait up to this long to be recorded together: fewer transactions, less for the
+# event loop to wait on (its delays count against the rate, see `limiter`). They go at once
+# when no send is left in flight: waiting longer would gather nothing more.
 GATHER_SECONDS = 0.05
 
 
@@ -65,12 +66,14 @@ class Sender:
         *,
         limiter: RateLimiter | None,
         metrics: Metrics | None = None,
+        turns: asyncio.Lock | None = None,
     ) -> None:
         settings = app.settings
         self.app = app
         self.channel = channel
         self.limiter = limiter
         self.metrics = metrics
+        self.turns = turns  # SQLite: taken around each transaction, shared with processing
         self.lease = Lease(app.engine, f"sender:{channel.name}")
         self.concurrency = settings.send_concurrency
         self.retries = Retries(settings.send_max_attempts, settings.send_retry_seconds)
@@ -85,6 +88,7 @@ class Sender:
         self._idle_until = 0.0
         self._claiming: asyncio.Task[None] | None = None
         self._results: list[Result] = []
+        self._answered = asyncio.Event()  # every send started has its result
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -155,7 +159,7 @@ class Sender:
         """Hold the lease; on taking it, requeue what a dead holder left and heed its sends."""
         if self._owned and self._clock() < self._lease_checked + self._lease_every:
             return True
-        held = await asyncio.to_thread(self.lease.hold)
+        held = await self._in_turn(self.lease.hold)
         self._lease_checked = self._clock()
         if held and not self._owned:
             window = self.limiter.window if self.limiter is not None else 0.0
@@ -261,6 +265,8 @@ class Sender:
             if self.metrics is not None:
                 self.metrics.rate_limited.labels(self.channel.name).inc()
         self._results.append(replace(result, at=utcnow()))
+        if len(self._results) >= self._started:
+            self._answered.set()
         if self.metrics is not None:
             self.metrics.sends.labels(self.channel.name, row.kind, result.status).inc()
         if flush_soon and (self._flusher is None or self._flusher.done()):
@@ -269,7 +275,10 @@ class Sender:
     async def _flush_soon(self) -> None:
         """Record results as they come: one flush at a time, each taking what has gathered."""
         while self._results:
-            await asyncio.sleep(GATHER_SECONDS)
+            if len(self._results) < self._started:  # more answers are on their way
+                self._answered.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._answered.wait(), GATHER_SECONDS)
             await self._flush()
 
     async def _flush(self) -> None:
@@ -315,4 +324,11 @@ class Sender:
             with self.app.sessions.begin() as session:
                 return function(session, **kwargs)
 
-        return await asyncio.to_thread(work)
+        return await self._in_turn(work)
+
+    async def _in_turn(self, work: Any) -> Any:
+        """Run blocking database work in a thread, in its turn on SQLite."""
+        if self.turns is None:
+            return await asyncio.to_thread(work)
+        async with self.turns:
+            return await asyncio.to_thread(work)
