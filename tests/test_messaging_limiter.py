@@ -67,6 +67,22 @@ def test_a_send_answered_slowly_counts_as_reaching_the_messenger_late() -> None:
     assert limit.ready_at("30") >= slow.started + (0.2 - 0.005) + WINDOW_SECONDS
 
 
+def test_after_a_long_lag_on_the_way_out_the_messenger_never_sees_31_in_a_second() -> None:
+    clock = Clock()
+    limit = limiter(clock)
+    arrivals = []
+    for n in range(300):  # 100 sends held up 50 ms on their way out (a busy messenger), then none
+        lag = 0.05 if 100 <= n < 200 else 0.0
+        clock.now = max(clock.now, limit.ready_at(str(n)))
+        send = limit.take(str(n))
+        arrivals.append(send.started + lag)
+        clock.now += lag + 0.001  # the answer comes straight back
+        limit.answered(send)
+        clock.now -= lag + 0.001
+    assert most_in_a_window(arrivals) <= 30
+    assert 300 / (arrivals[-1] - arrivals[0]) >= 28.5
+
+
 def test_one_chat_waits_a_second_and_a_group_three() -> None:
     clock = Clock()
     limit = limiter(clock)

@@ -6,9 +6,12 @@ a longer stall restarts it from now (no burst to catch up). On top, never more t
 sends in any window of WINDOW_SECONDS (Telegram: 30 a second), nor two to one chat within
 its gap, as the messenger sees them: a request reaches it some time after it starts, and
 later still when a process stalls. So each send is stamped when it starts and, once its
-answer is back, moved later by how much longer it took than the quickest recent send (it
-may have reached the messenger that much later); a send still unanswered counts as
-reaching it now. The windows are measured from these stamps.
+answer is back, moved later by how much longer it took than the quickest send seen so far
+(it may have reached the messenger that much later); a send still unanswered counts as
+reaching it now. The quickest is the quickest ever, and none until QUICKEST_OF answers came
+back: the quickest of only the last few sends would, during a lag on the way out (a busy
+messenger, new connections), take the lag for the return trip, and the first send after the
+lag would land 31 in a second. The windows are measured from these stamps.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ WINDOW_SECONDS = 1.0
 WINDOW_MARGIN = 0.005  # the stamps carry the transit; this is rounding
 CHAT_MARGIN = 0.1
 CATCH_UP_SECONDS = 0.02
-QUICKEST_OF = 64  # the quickest of this many recent sends is the usual transit time
+QUICKEST_OF = 64  # answers needed before the quickest transit is trusted (none before)
 
 
 def is_group(chat_id: str) -> bool:
@@ -65,8 +68,9 @@ class RateLimiter:
         self._paused_until = 0.0
         self._recent: deque[Send] = deque()  # the last `burst` sends
         self._last_by_chat: dict[str, Send] = {}
-        self._transits: deque[float] = deque(maxlen=QUICKEST_OF)
-        self._quickest = float("inf")  # no answer yet: an unanswered send counts as started
+        self._answers = 0
+        self._fastest = float("inf")  # the quickest transit ever answered
+        self._quickest = 0.0  # what a stamp may take off: nothing until QUICKEST_OF answers
         self._lock = asyncio.Lock()
 
     def now(self) -> float:
@@ -127,8 +131,10 @@ class RateLimiter:
     def answered(self, send: Send) -> None:
         """Stamp a send whose answer came back: later by its delay beyond the usual."""
         send.transit = self.now() - send.started
-        self._transits.append(send.transit)
-        self._quickest = min(self._transits)
+        self._answers += 1
+        self._fastest = min(self._fastest, send.transit)
+        if self._answers >= QUICKEST_OF:
+            self._quickest = self._fastest
 
     def seen(self, sends: Iterable[tuple[str, float]]) -> None:
         """Count sends another sender made (chat, seconds ago), e.g. a dead lease holder's."""
