@@ -8,10 +8,11 @@ its gap, as the messenger sees them: a request reaches it some time after it sta
 later still when a process stalls. So each send is stamped when it starts and, once its
 answer is back, moved later by how much longer it took than the quickest send seen so far
 (it may have reached the messenger that much later); a send still unanswered counts as
-reaching it now. The quickest is the quickest ever, and none until QUICKEST_OF answers came
-back: the quickest of only the last few sends would, during a lag on the way out (a busy
-messenger, new connections), take the lag for the return trip, and the first send after the
-lag would land 31 in a second. The windows are measured from these stamps.
+reaching it now (less the quickest transit ever; before any answer, when it started). The
+quickest is the quickest ever, and none until QUICKEST_OF answers came back: the quickest of
+only the last few sends would, during a lag on the way out (a busy messenger, new
+connections), take the lag for the return trip, and the first send after the lag would land
+31 in a second. The windows are measured from these stamps.
 """
 
 from __future__ import annotations
@@ -149,10 +150,9 @@ class RateLimiter:
 
     def _stamp(self, send: Send) -> float:
         """Return the latest moment a send may have reached the messenger."""
-        quickest = self._quickest
         if send.transit is not None:
-            return send.started + max(0.0, send.transit - quickest)
-        return max(send.started, self.now() - quickest)  # unanswered: it may arrive now
+            return send.started + max(0.0, send.transit - self._quickest)
+        return max(send.started, self.now() - self._fastest)  # unanswered: it may arrive now
 
     def _note(self, chat_id: str, send: Send) -> None:
         self._last_by_chat[chat_id] = send
