@@ -71,20 +71,18 @@ class Semantic:
         log.info("semantic stage on: %d phrasings", len(texts))
         return cls(model, owners, vectors)
 
-    def embed(self, question: str, weight: Callable[[str], float] | None = None) -> Any:
+    def embed(self, question: str, weight: Callable[[str], float]) -> Any:
         """Return the question's unit vector (a long one fitted to the token budget first)."""
         return self._model.query([self.fitted(question, weight)])[0]
 
-    def fitted(self, question: str, weight: Callable[[str], float] | None = None) -> str:
+    def fitted(self, question: str, weight: Callable[[str], float]) -> str:
         """Return the question within TOKEN_BUDGET tokens: its least telling words dropped.
 
-        `weight` says how telling a word is (the lexical index's weights); without it the
-        last words go first.
+        `weight` says how telling a word is (the lexical index's weights).
         """
         words = question.split()
         while len(words) > 2 and self._model.token_count(" ".join(words), True) > TOKEN_BUDGET:
-            weights = [weight(w) for w in words] if weight else range(len(words), 0, -1)
-            del words[list(weights).index(min(weights))]
+            del words[min(range(len(words)), key=lambda i: weight(words[i]))]
         return " ".join(words)
 
     def similarity(self, vector: Any, entry_id: str) -> float:
@@ -93,7 +91,7 @@ class Semantic:
         return float((rows @ vector).max()) if rows is not None else 0.0
 
     def similarities(
-        self, question: str, ids: list[str], weight: Callable[[str], float] | None = None
+        self, question: str, ids: list[str], weight: Callable[[str], float]
     ) -> list[float]:
         """Return the question's best cosine with each entry's phrasings, in the ids' order."""
         vector = self.embed(question, weight)

@@ -71,7 +71,6 @@ class RateLimiter:
         self._last_by_chat: dict[str, Send] = {}
         self._answers = 0
         self._fastest = float("inf")  # the quickest transit ever answered
-        self._quickest = 0.0  # what a stamp may take off: nothing until QUICKEST_OF answers
         self._lock = asyncio.Lock()
 
     def now(self) -> float:
@@ -134,8 +133,6 @@ class RateLimiter:
         send.transit = self.now() - send.started
         self._answers += 1
         self._fastest = min(self._fastest, send.transit)
-        if self._answers >= QUICKEST_OF:
-            self._quickest = self._fastest
 
     def seen(self, sends: Iterable[tuple[str, float]]) -> None:
         """Count sends another sender made (chat, seconds ago), e.g. a dead lease holder's."""
@@ -151,7 +148,8 @@ class RateLimiter:
     def _stamp(self, send: Send) -> float:
         """Return the latest moment a send may have reached the messenger."""
         if send.transit is not None:
-            return send.started + max(0.0, send.transit - self._quickest)
+            trusted = self._fastest if self._answers >= QUICKEST_OF else 0.0
+            return send.started + max(0.0, send.transit - trusted)
         return max(send.started, self.now() - self._fastest)  # unanswered: it may arrive now
 
     def _note(self, chat_id: str, send: Send) -> None:
