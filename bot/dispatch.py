@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta
@@ -30,6 +31,7 @@ MAX_TEXT_CHARS = 4000
 COMMAND_PAYLOAD = "cmd"  # payload "cmd:<name>" presses the command /<name>
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
+PREFETCHED = "prefetched_stored_and_flow"  # session.info: what `prefetch` read, by account
 
 
 class Dispatcher:
@@ -53,14 +55,23 @@ class Dispatcher:
         with self.app.sessions.begin() as session:
             return self.handle_in(session, incoming)
 
-    def handle_in(self, session: Session, incoming: Incoming) -> list[Reply]:
+    def handle_in(
+        self,
+        session: Session,
+        incoming: Incoming,
+        *,
+        isolate: bool = True,
+        counted_as: object = None,
+    ) -> list[Reply]:
         """Return the replies to one message within the caller's transaction.
 
-        The handler runs in a savepoint: on any error its writes are undone and the citizen
-        gets a short apology, while the caller's transaction carries on.
+        Isolated, the handler runs in a savepoint: on any error its writes are undone and the
+        citizen gets a short apology, while the caller's transaction carries on. Not isolated
+        (a batch that is re-run when a handler fails), the error goes to the caller. A message
+        handled again under the same `counted_as` counts once against the flood limits.
         """
         messages = self.app.content.messages
-        verdict, flows = self._limit(session, incoming)
+        verdict, flows = self._limit(session, incoming, counted_as)
         if verdict is not Verdict.PASS:
             if verdict is Verdict.DROP:
                 return []
@@ -71,6 +82,10 @@ class Dispatcher:
             return [Reply(messages.text(problem))]
         incoming = _sanitize(incoming)
         committed: list[Callable[[], object]] = []
+        if not isolate:
+            replies = self._route(session, incoming, committed, flows)
+            _after_commit(session, committed)
+            return replies
         try:
             with session.begin_nested():
                 replies = self._route(session, incoming, committed, flows)
@@ -87,6 +102,28 @@ class Dispatcher:
         _after_commit(session, committed)
         return replies
 
+    def prefetch(self, session: Session, incomings: list[Incoming]) -> None:
+        """Read the flood counts and flow states of these messages' authors in one statement.
+
+        For a batch of messages handled in one transaction: `handle_in` then asks no more
+        for them. An author with two messages in the batch (a group and their private chat)
+        is left to be read at each message, after the first one's writes.
+        """
+        now = self.app.now()
+        settings = self.app.settings
+        day = now.astimezone(settings.tz).date()
+        seen = Counter((incoming.channel, incoming.user_id) for incoming in incomings)
+        accounts = [account for account, times in seen.items() if times == 1]
+        found = repo_questions.stored_and_flow_many(
+            session,
+            accounts=accounts,
+            day_start=datetime.combine(day, time(), settings.tz),
+            recent=now - timedelta(seconds=settings.flood_window_seconds),
+        )
+        known = session.info.setdefault(PREFETCHED, {})
+        for account in accounts:
+            known[account] = found.get(account, (0, 0, None))
+
     def as_typed(self, ctx: Context, text: str) -> list[Reply]:
         """Handle text (e.g. a confirmed voice transcript) as if the citizen had typed it."""
         typed = replace(ctx.incoming, text=text, payload=None, kind=Kind.TEXT, audio=None)
@@ -101,7 +138,7 @@ class Dispatcher:
         return self._run(again)
 
     def _limit(
-        self, session: Session, incoming: Incoming
+        self, session: Session, incoming: Incoming, counted_as: object = None
     ) -> tuple[Verdict, list[FlowState | None]]:
         """Count the message against the user's burst and daily limits (all processes).
 
@@ -114,7 +151,9 @@ class Dispatcher:
         flows: list[FlowState | None] = []
 
         def stored() -> tuple[int, int]:
-            today, recent, flow = repo_questions.stored_and_flow(
+            account = (incoming.channel, incoming.user_id)
+            known = session.info.get(PREFETCHED, {}).pop(account, None)
+            today, recent, flow = known or repo_questions.stored_and_flow(
                 session,
                 channel=incoming.channel,
                 external_id=incoming.user_id,
@@ -125,7 +164,7 @@ class Dispatcher:
             return today, recent
 
         key = f"{incoming.channel}:{incoming.user_id}"
-        return self.flood.check(key, now, day, stored), flows
+        return self.flood.check(key, now, day, stored, token=counted_as), flows
 
     def _release(self, session: Session, incoming: Incoming) -> None:
         """After a failure, end the user's flow so that bad state cannot trap them.

@@ -34,6 +34,8 @@ class _Account:
     day: date | None = None
     today: int = 0
     told_today: bool = False
+    token: object = None  # what the last message counted was (e.g. its inbox row)
+    verdict: Verdict = Verdict.PASS  # and its verdict
 
 
 @dataclass
@@ -51,14 +53,31 @@ class FloodGuard:
         now: datetime,
         day: date,
         stored: Callable[[], tuple[int, int]] | None = None,
+        *,
+        token: object = None,
     ) -> Verdict:
         """Count one message of the user `key` at `now` (`day` in local time) and judge it.
 
         `stored` returns what the user stored today and within the window, by any process;
         it is asked only when the counts in memory let the message through (a flood already
-        refused here costs no query).
+        refused here costs no query). The same message judged again (the same `token`, not
+        None: its batch was rolled back and re-run) gets its verdict again, counted once.
         """
         account = self._account(key)
+        if token is not None and account.token == token:
+            return account.verdict
+        verdict = self._judge(account, now, day, stored)
+        account.token, account.verdict = token, verdict
+        return verdict
+
+    def _judge(
+        self,
+        account: _Account,
+        now: datetime,
+        day: date,
+        stored: Callable[[], tuple[int, int]] | None,
+    ) -> Verdict:
+        """Count the message and return the verdict."""
         if account.day != day:
             account.day, account.today, account.told_today = day, 0, False
         accepted = account.accepted

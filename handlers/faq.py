@@ -22,7 +22,7 @@ def handle_question(ctx: Context) -> list[Reply]:
     result = ctx.app.faq_index.match(ctx.text)
     # An action is logged as answered: the dashboard counts answered, clarified, declined.
     status = Status.ANSWER if result.status is Status.ACTION else result.status
-    row = repo_questions.log_question(
+    log_id = repo_questions.log_question(
         ctx.session,
         user_id=ctx.user.id,
         channel=ctx.user.channel,
@@ -33,7 +33,7 @@ def handle_question(ctx: Context) -> list[Reply]:
         score=result.score,
         now=ctx.now,
     )
-    return [render(ctx.app, result, row.id)]
+    return [render(ctx.app, result, log_id)]
 
 
 def render(app: App, result: MatchResult, log_id: int) -> Reply:
@@ -109,7 +109,7 @@ def handle_faq_button(ctx: Context) -> list[Reply]:
     faq_id = ctx.payload.partition(":")[2]
     if faq_id not in ctx.app.content.faq:
         return [ctx.say("core.stale_button")]
-    row = repo_questions.log_question(
+    log_id = repo_questions.log_question(
         ctx.session,
         user_id=ctx.user.id,
         channel=ctx.user.channel,
@@ -120,7 +120,7 @@ def handle_faq_button(ctx: Context) -> list[Reply]:
         score=100.0,
         now=ctx.now,
     )
-    return [answer_reply(ctx.app, faq_id, row.id)]
+    return [answer_reply(ctx.app, faq_id, log_id)]
 
 
 def handle_feedback(ctx: Context) -> list[Reply]:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -15,7 +16,7 @@ from bot.db.models import QuestionLog
 from bot.db.models_messaging import InboxUpdate
 from bot.runner import Runtime
 from tests.conftest import AppFactory
-from tests.helpers import buttons_of, telegram_app, telegram_polling
+from tests.helpers import buttons_of, telegram_app, telegram_polling, text_message
 from tests.standins.bot_api import BotApiStandIn
 
 SECRET = "s3cret-token_1"
@@ -85,6 +86,67 @@ async def test_polled_update_delivered_twice_is_answered_once(
         await bot_api.wait_for(2)
     assert len(bot_api.sent(42)) == 2
     assert count(app, QuestionLog) == 1
+
+
+async def test_a_failing_handler_undoes_only_its_own_update_and_counts_once(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One batch runs without savepoints; a failing handler makes it run again with them.
+    app = telegram_app(make_app, db_url, bot_api, flood_burst=2, flood_window_seconds=60)
+    real_match = app.faq_index.match
+
+    def match(question: str) -> object:
+        if "hỏng" in question:
+            raise RuntimeError("matcher broke")
+        return real_match(question)
+
+    monkeypatch.setattr(app.faq_index, "match", match)
+    for user in (1, 2):
+        bot_api.user_says(QUESTION, user_id=user)
+    bot_api.user_says("câu này làm hỏng bộ so khớp", user_id=4)
+    bot_api.user_says(QUESTION, user_id=3)  # all four arrive in one poll, one batch
+    async with telegram_polling(app) as runtime:
+        await bot_api.wait_for(4)
+        await runtime.settle()
+        for user in (1, 2, 3):  # a second question within the burst of 2: the first counted once
+            bot_api.user_says(QUESTION, user_id=user)
+        await bot_api.wait_for(7)
+        await runtime.settle()
+    for user in (1, 2, 3):
+        answers = [m["text"] for m in bot_api.sent(user)]
+        assert len(answers) == 2 and all("10" in a for a in answers), answers
+    assert [m["text"] for m in bot_api.sent(4)] == [app.content.messages.text("core.error")]
+    assert count(app, QuestionLog) == 6  # the failed question's writes were undone
+
+
+async def test_a_batch_reads_its_authors_flows_and_stored_counts_at_once(
+    make_app: AppFactory, db_url: str, bot_api: BotApiStandIn
+) -> None:
+    # One poll brings a registration answer, a citizen over today's budget (spent through
+    # another process) and newcomers: each gets what handling one by one would give.
+    app = telegram_app(make_app, db_url, bot_api, user_daily_messages=3)
+    other = make_app(db_url, user_daily_messages=3)
+    for number in range(3):
+        other.dispatcher.handle(text_message(f"{QUESTION} {number}", user="7", channel="telegram"))
+    async with telegram_polling(app) as runtime:
+        bot_api.user_says("/dangky")
+        await bot_api.wait_for(1)
+        agree = next(b for b in buttons_of(bot_api.sent(42)[-1]) if "Tôi đồng ý" in b["text"])
+        bot_api.user_presses(agree["callback_data"])
+        await bot_api.wait_for(2)
+        await runtime.settle()
+        assert "họ và tên" in bot_api.sent(42)[-1]["text"].lower()
+    bot_api.user_says(QUESTION, user_id=5)
+    bot_api.user_says("Nguyễn Văn An")
+    bot_api.user_says(QUESTION, user_id=7)
+    bot_api.user_says(QUESTION, user_id=6)
+    async with telegram_polling(app) as runtime:
+        await bot_api.wait_for(6)
+        await runtime.settle()
+    assert "sinh năm nào" in bot_api.sent(42)[-1]["text"]
+    assert "Ngày mai" in bot_api.sent(7)[-1]["text"]
+    for user in (5, 6):
+        assert "10" in bot_api.sent(user)[-1]["text"]
 
 
 async def test_flow_answer_delivered_twice_is_taken_once(

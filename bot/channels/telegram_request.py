@@ -87,6 +87,21 @@ class JsonRequest(BaseRequest):
         return answer.status_code, answer.content
 
 
+class JsonParameters(RequestData):
+    """A call's parameters as plain JSON values (no files), sent as they are."""
+
+    __slots__ = ("_json",)
+
+    def __init__(self, parameters: dict[str, Any]) -> None:
+        super().__init__()
+        self._json = {key: value for key, value in parameters.items() if value is not None}
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """Return the parameters (PTB's RequestData builds them from its own objects)."""
+        return self._json
+
+
 def _given(value: Any, default: float | None) -> float | None:
     """Return a timeout passed to a call, or the default when PTB passed none."""
     return default if isinstance(value, _UNSET) else value

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.db.base import attached
 from bot.db.models import AnswerFeedback, FlowState, QuestionLog, User
 
-_LOG = insert(QuestionLog.__table__).returning(*QuestionLog.__table__.c)
+_LOG = insert(QuestionLog.__table__).returning(QuestionLog.__table__.c.id)
 
 
 def _count_since(*moments: str) -> Any:
@@ -59,11 +59,52 @@ def stored_and_flow(
     if found is None:  # a first message: no user yet, so no questions and no flow
         return 0, 0, None
     today, latest, *state = found
-    flow = None
-    if state[0] is not None:  # FlowState's columns, in table order
-        names = [column.key for column in FlowState.__table__.c]
-        flow = attached(session, FlowState, dict(zip(names, state, strict=True)))
-    return int(today), int(latest), flow
+    return int(today), int(latest), _flow_of(session, state)
+
+
+_STORED_AND_FLOW_MANY = (
+    select(
+        User.channel,
+        User.external_id,
+        _count_since("day_start"),
+        _count_since("day_start", "recent"),
+        *FlowState.__table__.c,
+    )
+    .select_from(User)
+    .outerjoin(FlowState, FlowState.user_id == User.id)
+    .where(tuple_(User.channel, User.external_id).in_(bindparam("accounts", expanding=True)))
+)
+
+
+def stored_and_flow_many(
+    session: Session,
+    *,
+    accounts: list[tuple[str, str]],
+    day_start: datetime,
+    recent: datetime,
+) -> dict[tuple[str, str], tuple[int, int, FlowState | None]]:
+    """Return `stored_and_flow` for several (channel, external id) accounts in one statement.
+
+    Accounts never seen are left out (no questions, no flow).
+    """
+    if not accounts:
+        return {}
+    session.flush()
+    params = {"accounts": accounts, "day_start": day_start, "recent": recent}
+    found: dict[tuple[str, str], tuple[int, int, FlowState | None]] = {}
+    for channel, external_id, today, latest, *state in session.connection().execute(
+        _STORED_AND_FLOW_MANY, params
+    ):
+        found[(channel, external_id)] = (int(today), int(latest), _flow_of(session, state))
+    return found
+
+
+def _flow_of(session: Session, state: list[Any]) -> FlowState | None:
+    """Return the flow state of a row's FlowState columns (None when they are empty)."""
+    if state[0] is None:
+        return None
+    names = [column.key for column in FlowState.__table__.c]
+    return attached(session, FlowState, dict(zip(names, state, strict=True)))
 
 
 def log_question(
@@ -77,8 +118,8 @@ def log_question(
     matched_id: str | None,
     score: float,
     now: datetime,
-) -> QuestionLog:
-    """Record one question and the matcher's decision (one INSERT)."""
+) -> int:
+    """Record one question and the matcher's decision (one INSERT); return its id."""
     session.flush()  # the user it refers to
     values = {
         "user_id": user_id,
@@ -91,8 +132,7 @@ def log_question(
         "created_at": now,
         "left_for_staff": False,
     }
-    row = session.connection().execute(_LOG, values).one()._mapping
-    return attached(session, QuestionLog, row)
+    return session.connection().execute(_LOG, values).scalar_one()
 
 
 def get_question(session: Session, *, log_id: int, user_id: int) -> QuestionLog | None:

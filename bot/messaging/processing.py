@@ -1,10 +1,13 @@
 """Handle stored updates: each chat in order, a batch per transaction with its replies.
 
 One transaction takes the next update of up to INBOX_BATCH chats, runs the dispatcher on
-each (a savepoint apiece, so one failing handler does not undo the others), writes the
-replies to the outbox and marks the updates done. A crash before the commit leaves them
-pending (handled again after restart, nothing was sent); after it, they are never handled
-again, and their replies are in the outbox.
+each, writes the replies to the outbox and marks the updates done. A crash before the commit
+leaves them pending (handled again after restart, nothing was sent); after it, they are
+never handled again, and their replies are in the outbox.
+
+Handlers run without savepoints (two round trips each); when one fails, the batch is rolled
+back and handled again with a savepoint per update, so that the failing one gets its apology
+and the others their answers.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ class Handled:
 
     channel: str
     payload: dict[str, Any]
+    error: str | None = None  # why it could not be read
+    waited: float = 0.0  # seconds from receipt to handling
 
 
 class BatchWrites:
@@ -76,6 +81,10 @@ class BatchWrites:
         repo_inbox.settle(self.session, outcomes)
 
 
+class HandlerFailed(Exception):
+    """A handler failed in a batch run without savepoints: run the batch again with them."""
+
+
 def process_batch(
     app: App, receivers: dict[str, Receiver], *, limit: int, metrics: Metrics | None = None
 ) -> list[Handled]:
@@ -84,50 +93,79 @@ def process_batch(
     The batch's replies go into the outbox in one statement and its updates are settled in
     another, both in the batch's transaction: few statements per update.
     """
+    try:
+        handled = _handle_batch(app, receivers, limit=limit, isolate=False)
+    except HandlerFailed:
+        log.info("a handler failed: its batch is handled again, a savepoint per update")
+        handled = _handle_batch(app, receivers, limit=limit, isolate=True)
+    if metrics is not None:
+        for item in handled:
+            metrics.handled.labels(item.channel, "failed" if item.error else "done").inc()
+            metrics.latency.labels(item.channel).observe(item.waited)
+    return handled
+
+
+def _handle_batch(
+    app: App, receivers: dict[str, Receiver], *, limit: int, isolate: bool
+) -> list[Handled]:
+    """Claim, handle and settle one batch in one transaction (see `process_batch`).
+
+    Updates that are plain JSON are read first, so that the dispatcher reads the flood
+    counts and flow states of all their authors in one statement.
+    """
     handled: list[Handled] = []
     with app.sessions.begin() as session:
         writes = BatchWrites(session, app.now)
         rows = repo_inbox.claim_heads(session, channels=list(receivers), limit=limit)
+        read = {
+            row.id: read_update(session, receivers[row.channel], row.payload)
+            for row in rows
+            if not receivers[row.channel].reads_database
+        }
+        app.dispatcher.prefetch(session, [incoming for incoming, _ in read.values() if incoming])
         for row in rows:
             if queues.was_erased(session, row.id):  # its author erased their data just now
                 continue
             now = app.now()
-            error = handle_update(
-                app, session, receivers[row.channel], row.payload, writes.replies
-            )
+            receiver = receivers[row.channel]
+            incoming, error = read.get(row.id) or read_update(session, receiver, row.payload)
+            if incoming is not None:
+                answers = handle_incoming(app, session, incoming, row.id, isolate=isolate)
+                to = Address(incoming.channel, incoming.chat_id)
+                writes.replies.extend((reply, to) for reply in answers)
             writes.outcomes.append((row.id, now, error))
-            handled.append(Handled(row.channel, row.payload))
-            if metrics is not None:
-                metrics.handled.labels(row.channel, "failed" if error else "done").inc()
-                metrics.latency.labels(row.channel).observe(
-                    max(0.0, (now - row.received_at).total_seconds())
-                )
+            waited = max(0.0, (now - row.received_at).total_seconds())
+            handled.append(Handled(row.channel, row.payload, error, waited))
         writes.write()
     return handled
 
 
-def handle_update(
-    app: App,
-    session: Session,
-    receiver: Receiver,
-    payload: dict[str, Any],
-    replies: list[tuple[Reply, Address]],
-) -> str | None:
-    """Turn one stored update into replies (added to `replies`); return an error if unreadable."""
+def read_update(
+    session: Session, receiver: Receiver, payload: dict[str, Any]
+) -> tuple[Incoming | None, str | None]:
+    """Return the message in a stored update (None if it has none), or why it is unreadable."""
     try:
         if receiver.reads_database:
             with session.begin_nested():  # a failed statement must not abort the batch
-                incoming = receiver.incoming_of(session, payload)
-        else:  # parsing JSON: nothing to undo, no savepoint's two round trips
-            incoming = receiver.incoming_of(session, payload)
+                return receiver.incoming_of(session, payload), None
+        return receiver.incoming_of(session, payload), None  # JSON: no savepoint needed
     except Exception as error:  # noqa: BLE001 - a malformed update must not block its chat
         log.exception("%s: could not read a stored update", receiver.name)
-        return f"{type(error).__name__}: {error}"[:250]
-    if incoming is None:
-        return None
-    to = Address(incoming.channel, incoming.chat_id)
-    replies.extend((reply, to) for reply in app.dispatcher.handle_in(session, incoming))
-    return None
+        return None, f"{type(error).__name__}: {error}"[:250]
+
+
+def handle_incoming(
+    app: App, session: Session, incoming: Incoming, update_id: int, *, isolate: bool
+) -> list[Reply]:
+    """Return the replies to one message; not isolated, a failure raises HandlerFailed."""
+    try:
+        return app.dispatcher.handle_in(
+            session, incoming, isolate=isolate, counted_as=update_id
+        )
+    except Exception as error:
+        if isolate:
+            raise
+        raise HandlerFailed(str(error)) from error
 
 
 class Processor:
