@@ -32,6 +32,7 @@ COMMAND_PAYLOAD = "cmd"  # payload "cmd:<name>" presses the command /<name>
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
 PREFETCHED = "prefetched_stored_and_flow"  # session.info: what `prefetch` read, by account
+PREFETCHED_USERS = "prefetched_users"  # session.info: the authors `prefetch` touched
 
 
 class Dispatcher:
@@ -103,7 +104,7 @@ class Dispatcher:
         return replies
 
     def prefetch(self, session: Session, incomings: list[Incoming]) -> None:
-        """Read the flood counts and flow states of these messages' authors in one statement.
+        """Touch these messages' authors and read their flood counts and flows: two statements.
 
         For a batch of messages handled in one transaction: `handle_in` then asks no more
         for them. An author with two messages in the batch (a group and their private chat)
@@ -113,7 +114,11 @@ class Dispatcher:
         settings = self.app.settings
         day = now.astimezone(settings.tz).date()
         seen = Counter((incoming.channel, incoming.user_id) for incoming in incomings)
-        accounts = [account for account, times in seen.items() if times == 1]
+        alone = [i for i in incomings if seen[(i.channel, i.user_id)] == 1]
+        accounts = [(incoming.channel, incoming.user_id) for incoming in alone]
+        session.info[PREFETCHED_USERS] = repo_users.touch_users(
+            session, accounts=[_account_of(incoming) for incoming in alone], now=now
+        )
         found = repo_questions.stored_and_flow_many(
             session,
             accounts=accounts,
@@ -194,15 +199,10 @@ class Dispatcher:
         `flows` holds the user's flow state if `_limit` read it already.
         """
         now = self.app.now()
-        user = repo_users.touch_user(
-            session,
-            channel=incoming.channel,
-            external_id=incoming.user_id,
-            # A group is not the user's own chat: keep their private chat (Telegram: their id).
-            chat_id=incoming.user_id if incoming.is_group else incoming.chat_id,
-            display_name=incoming.display_name,
-            now=now,
-        )
+        touched = session.info.get(PREFETCHED_USERS, {})
+        user = touched.pop((incoming.channel, incoming.user_id), None)
+        if user is None:
+            user = repo_users.touch_user(session, **_account_of(incoming), now=now)
         if incoming.channel == repo_zalo.OA_CHANNEL:  # writing opens Zalo's window again
             repo_reminders.resume_after_window(session, user_id=user.id)
         ctx = Context(
@@ -277,6 +277,17 @@ class Dispatcher:
             if route.predicate is None or route.predicate(ctx):
                 return route
         return None
+
+
+def _account_of(incoming: Incoming) -> dict[str, str]:
+    """Return what `touch_user` records of a message's author."""
+    return {
+        "channel": incoming.channel,
+        "external_id": incoming.user_id,
+        # A group is not the user's own chat: keep their private chat (Telegram: their id).
+        "chat_id": incoming.user_id if incoming.is_group else incoming.chat_id,
+        "display_name": incoming.display_name,
+    }
 
 
 def _after_commit(session: Session, work: list[Callable[[], object]]) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.channels.telegram import received_of
-from bot.db.models import QuestionLog
+from bot.db.models import QuestionLog, User
 from bot.db.models_messaging import InboxUpdate
 from bot.runner import Runtime
 from tests.conftest import AppFactory
@@ -147,6 +147,12 @@ async def test_a_batch_reads_its_authors_flows_and_stored_counts_at_once(
     assert "Ngày mai" in bot_api.sent(7)[-1]["text"]
     for user in (5, 6):
         assert "10" in bot_api.sent(user)[-1]["text"]
+    with app.sessions() as session:  # the newcomers' accounts, made for the whole batch at once
+        made = session.scalars(select(User).where(User.external_id.in_(["5", "6"]))).all()
+        assert sorted((u.external_id, u.chat_id, u.display_name) for u in made) == [
+            ("5", "5", "Lan"),
+            ("6", "6", "Lan"),
+        ]
 
 
 async def test_flow_answer_delivered_twice_is_taken_once(

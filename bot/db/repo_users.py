@@ -73,6 +73,29 @@ def touch_user(
     return attached(session, User, row, refresh=_SEEN)
 
 
+def touch_users(
+    session: Session, *, accounts: list[dict[str, str]], now: datetime
+) -> dict[tuple[str, str], User]:
+    """`touch_user` for several accounts (channel, external_id, chat_id, display_name) at once.
+
+    One statement; the rows are written in key order, so that two batches touching the same
+    users lock them in the same order. Each account must appear once.
+    """
+    if not accounts:
+        return {}
+    session.flush()
+    params = [
+        {**account, "display_name": account["display_name"][:128], "now": now}
+        for account in sorted(accounts, key=lambda a: (a["channel"], a["external_id"]))
+    ]
+    statement = _TOUCH[session.get_bind().dialect.name]
+    users: dict[tuple[str, str], User] = {}
+    for row in session.connection().execute(statement, params):
+        user = attached(session, User, row._mapping, refresh=_SEEN)
+        users[(user.channel, user.external_id)] = user
+    return users
+
+
 def mark_unreachable(session: Session, *, user_id: int) -> None:
     """Mark a user inactive after the messenger said they blocked the bot."""
     user = session.get(User, user_id)
