@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from bot.routing import Route, RouteKind
 
 if TYPE_CHECKING:
     from bot.context import AppParts as App
-    from bot.db.models import FlowState
+    from bot.db.models import FlowState, User
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,7 @@ MAX_TEXT_CHARS = 4000
 COMMAND_PAYLOAD = "cmd"  # payload "cmd:<name>" presses the command /<name>
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 _HAS_WORD = re.compile(r"\w", re.UNICODE)
-PREFETCHED = "prefetched_stored_and_flow"  # session.info: what `prefetch` read, by account
-PREFETCHED_USERS = "prefetched_users"  # session.info: the authors `prefetch` touched
+PREFETCHED = "prefetched_authors"  # session.info: what `prefetch` read, by account
 
 
 class Dispatcher:
@@ -83,14 +83,12 @@ class Dispatcher:
             return [Reply(messages.text(problem))]
         incoming = _sanitize(incoming)
         committed: list[Callable[[], object]] = []
-        if not isolate:
-            replies = self._route(session, incoming, committed, flows)
-            _after_commit(session, committed)
-            return replies
         try:
-            with session.begin_nested():
+            with session.begin_nested() if isolate else contextlib.nullcontext():
                 replies = self._route(session, incoming, committed, flows)
         except Exception:
+            if not isolate:
+                raise
             log.exception(
                 "handler failed: channel=%s user=%s kind=%s payload prefix=%s",
                 incoming.channel,
@@ -115,19 +113,19 @@ class Dispatcher:
         day = now.astimezone(settings.tz).date()
         seen = Counter((incoming.channel, incoming.user_id) for incoming in incomings)
         alone = [i for i in incomings if seen[(i.channel, i.user_id)] == 1]
-        accounts = [(incoming.channel, incoming.user_id) for incoming in alone]
-        session.info[PREFETCHED_USERS] = repo_users.touch_users(
+        users = repo_users.touch_users(
             session, accounts=[_account_of(incoming) for incoming in alone], now=now
         )
         found = repo_questions.stored_and_flow_many(
             session,
-            accounts=accounts,
+            accounts=list(users),
             day_start=datetime.combine(day, time(), settings.tz),
             recent=now - timedelta(seconds=settings.flood_window_seconds),
         )
-        known = session.info.setdefault(PREFETCHED, {})
-        for account in accounts:
-            known[account] = found.get(account, (0, 0, None))
+        session.info[PREFETCHED] = {
+            account: Known(user, *found.get(account, (0, 0, None)))
+            for account, user in users.items()
+        }
 
     def as_typed(self, ctx: Context, text: str) -> list[Reply]:
         """Handle text (e.g. a confirmed voice transcript) as if the citizen had typed it."""
@@ -156,9 +154,8 @@ class Dispatcher:
         flows: list[FlowState | None] = []
 
         def stored() -> tuple[int, int]:
-            account = (incoming.channel, incoming.user_id)
-            known = session.info.get(PREFETCHED, {}).pop(account, None)
-            today, recent, flow = known or repo_questions.stored_and_flow(
+            known = _known(session, incoming)
+            today, recent, flow = known.stored if known else repo_questions.stored_and_flow(
                 session,
                 channel=incoming.channel,
                 external_id=incoming.user_id,
@@ -199,9 +196,10 @@ class Dispatcher:
         `flows` holds the user's flow state if `_limit` read it already.
         """
         now = self.app.now()
-        touched = session.info.get(PREFETCHED_USERS, {})
-        user = touched.pop((incoming.channel, incoming.user_id), None)
-        if user is None:
+        known = _known(session, incoming)
+        if known is not None:
+            user = known.user
+        else:
             user = repo_users.touch_user(session, **_account_of(incoming), now=now)
         if incoming.channel == repo_zalo.OA_CHANNEL:  # writing opens Zalo's window again
             repo_reminders.resume_after_window(session, user_id=user.id)
@@ -277,6 +275,26 @@ class Dispatcher:
             if route.predicate is None or route.predicate(ctx):
                 return route
         return None
+
+
+@dataclass(frozen=True)
+class Known:
+    """What `prefetch` recorded and read of one author, for their message in the batch."""
+
+    user: User
+    today: int
+    recent: int
+    flow: FlowState | None
+
+    @property
+    def stored(self) -> tuple[int, int, FlowState | None]:
+        """Return (questions today, within the flood window, flow state)."""
+        return self.today, self.recent, self.flow
+
+
+def _known(session: Session, incoming: Incoming) -> Known | None:
+    """Return what `prefetch` read of the message's author in this transaction, if anything."""
+    return session.info.get(PREFETCHED, {}).get((incoming.channel, incoming.user_id))
 
 
 def _account_of(incoming: Incoming) -> dict[str, str]:

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from telegram import (
     BotCommand,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
     Message,
@@ -327,19 +326,9 @@ def _replied_text(message: Message) -> str:
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Render the reply's buttons as an inline keyboard."""
-    if not reply.buttons:
-        return None
-    rows = [
-        [
-            InlineKeyboardButton(b.label, url=b.url)
-            if b.url
-            else InlineKeyboardButton(b.label, callback_data=b.payload)
-            for b in row
-        ]
-        for row in reply.buttons
-    ]
-    return InlineKeyboardMarkup(rows)
+    """Render the reply's buttons as PTB's inline keyboard (for files sent with PTB's methods)."""
+    markup = markup_of(reply)
+    return InlineKeyboardMarkup.de_json(markup, None) if markup else None
 
 
 def markup_of(reply: Reply) -> dict[str, Any] | None:

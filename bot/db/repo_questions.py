@@ -26,18 +26,6 @@ def _count_since(*moments: str) -> Any:
     )
 
 
-_STORED_AND_FLOW = (
-    select(
-        _count_since("day_start"),
-        _count_since("day_start", "recent"),
-        *FlowState.__table__.c,
-    )
-    .select_from(User)
-    .outerjoin(FlowState, FlowState.user_id == User.id)
-    .where(User.channel == bindparam("channel"), User.external_id == bindparam("external_id"))
-)  # built once: building a statement costs several times more than running it
-
-
 def stored_and_flow(
     session: Session, *, channel: str, external_id: str, day_start: datetime, recent: datetime
 ) -> tuple[int, int, FlowState | None]:
@@ -48,18 +36,10 @@ def stored_and_flow(
     first (an earlier update of the batch may have moved the same user's flow); the flow
     state is the session's object, as `get_flow` returns it.
     """
-    session.flush()
-    params = {
-        "channel": channel,
-        "external_id": external_id,
-        "day_start": day_start,
-        "recent": recent,
-    }
-    found = session.connection().execute(_STORED_AND_FLOW, params).one_or_none()
-    if found is None:  # a first message: no user yet, so no questions and no flow
-        return 0, 0, None
-    today, latest, *state = found
-    return int(today), int(latest), _flow_of(session, state)
+    found = stored_and_flow_many(
+        session, accounts=[(channel, external_id)], day_start=day_start, recent=recent
+    )
+    return found.get((channel, external_id), (0, 0, None))  # a first message: nothing yet
 
 
 _STORED_AND_FLOW_MANY = (
@@ -73,7 +53,7 @@ _STORED_AND_FLOW_MANY = (
     .select_from(User)
     .outerjoin(FlowState, FlowState.user_id == User.id)
     .where(tuple_(User.channel, User.external_id).in_(bindparam("accounts", expanding=True)))
-)
+)  # built once: building a statement costs several times more than running it
 
 
 def stored_and_flow_many(

@@ -60,17 +60,13 @@ def touch_user(
 
     One statement (an upsert), also when another process creates the user at the same moment.
     """
-    session.flush()
-    params = {
+    account = {
         "channel": channel,
         "external_id": external_id,
         "chat_id": chat_id,
-        "display_name": display_name[:128],
-        "now": now,
+        "display_name": display_name,
     }
-    statement = _TOUCH[session.get_bind().dialect.name]
-    row = session.connection().execute(statement, params).one()._mapping
-    return attached(session, User, row, refresh=_SEEN)
+    return touch_users(session, accounts=[account], now=now)[(channel, external_id)]
 
 
 def touch_users(
