@@ -105,8 +105,9 @@ class Dispatcher:
         """Touch these messages' authors and read their flood counts and flows: two statements.
 
         For a batch of messages handled in one transaction: `handle_in` then asks no more
-        for them. An author with two messages in the batch (a group and their private chat)
-        is left to be read at each message, after the first one's writes.
+        for them, and their questions are logged in one INSERT where the database allows.
+        An author with two messages in the batch (a group and their private chat) is left to
+        be read at each message, after the first one's writes.
         """
         now = self.app.now()
         settings = self.app.settings
@@ -122,6 +123,7 @@ class Dispatcher:
             day_start=datetime.combine(day, time(), settings.tz),
             recent=now - timedelta(seconds=settings.flood_window_seconds),
         )
+        repo_questions.reserve_log_ids(session, len(incomings))
         session.info[PREFETCHED] = {
             account: Known(user, *found.get(account, (0, 0, None)))
             for account, user in users.items()

@@ -15,6 +15,8 @@ import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.channels.telegram_transport import IdleCheckTransport
+
 READ_SECONDS = 5.0
 WRITE_SECONDS = 5.0
 MEDIA_WRITE_SECONDS = 20.0
@@ -36,7 +38,8 @@ class JsonRequest(BaseRequest):
 
     def _new_client(self) -> httpx.AsyncClient:
         headers = {"User-Agent": self.USER_AGENT}
-        return httpx.AsyncClient(timeout=self._timeouts, limits=self._limits, headers=headers)
+        transport = IdleCheckTransport(self._limits)
+        return httpx.AsyncClient(timeout=self._timeouts, headers=headers, transport=transport)
 
     @property
     def read_timeout(self) -> float | None:

@@ -5,13 +5,44 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, tuple_
+from sqlalchemy import bindparam, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from bot.db.base import attached
 from bot.db.models import AnswerFeedback, FlowState, QuestionLog, User
 
 _LOG = insert(QuestionLog.__table__).returning(QuestionLog.__table__.c.id)
+_RESERVE = text(
+    "SELECT nextval(pg_get_serial_sequence('question_log', 'id')) FROM generate_series(1, :n)"
+)
+LOG_IDS = "question_log_ids"  # session.info: ids reserved for a batch's questions
+
+
+class ReservedIds:
+    """Question-log ids for a batch, taken from the sequence in one statement when needed."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room  # how many the batch may still log
+        self.ids: list[int] = []
+
+    def take(self, session: Session) -> int:
+        """Return the next reserved id (reserving the batch's room at the first call)."""
+        if not self.ids:
+            found = session.connection().execute(_RESERVE, {"n": max(1, self.room)})
+            self.ids = sorted(found.scalars(), reverse=True)
+        self.room -= 1
+        return self.ids.pop()
+
+
+def reserve_log_ids(session: Session, room: int) -> None:
+    """Let this transaction's next `room` logged questions go in one INSERT (PostgreSQL).
+
+    Their ids come from the table's sequence up front (one statement, at the first question),
+    so that each reply can carry its question's id before the row is written; the rows are
+    written at the next flush, before any read of the table. Ids not used are skipped.
+    """
+    if room and session.get_bind().dialect.name == "postgresql":
+        session.info[LOG_IDS] = ReservedIds(room)
 
 
 def _count_since(*moments: str) -> Any:
@@ -99,8 +130,11 @@ def log_question(
     score: float,
     now: datetime,
 ) -> int:
-    """Record one question and the matcher's decision (one INSERT); return its id."""
-    session.flush()  # the user it refers to
+    """Record one question and the matcher's decision; return its id.
+
+    With ids reserved (`reserve_log_ids`) the row is added to the session, to be written
+    with the batch's others; else it is inserted now.
+    """
     values = {
         "user_id": user_id,
         "channel": channel,
@@ -112,6 +146,12 @@ def log_question(
         "created_at": now,
         "left_for_staff": False,
     }
+    reserved: ReservedIds | None = session.info.get(LOG_IDS)
+    if reserved is not None:
+        row = QuestionLog(id=reserved.take(session), **values)
+        session.add(row)
+        return row.id
+    session.flush()  # the user it refers to
     return session.connection().execute(_LOG, values).scalar_one()
 
 
