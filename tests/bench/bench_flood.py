@@ -54,8 +54,10 @@ def _measure(name: str, url: str) -> tuple[str, str, bool]:
     )
     checked = FloodGuard.check
 
-    def memory_only(self: FloodGuard, *args: object, stored: object = None) -> object:
-        return checked(self, *args[:3])  # type: ignore[arg-type]
+    def memory_only(
+        self: FloodGuard, *args: object, stored: object = None, token: object = None
+    ) -> object:
+        return checked(self, *args[:3], token=token)  # type: ignore[arg-type]
 
     spent = {"with": 0.0, "without": 0.0}
     try:
